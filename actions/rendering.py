@@ -1,0 +1,39 @@
+"""Turn a catalog answer into the message a patient sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.catalog import Answer, Catalog
+
+
+def source_line(answer: Answer) -> str | None:
+    """`Source: <section>` (or `Sources: a; b`) for answers that rest on a text."""
+    labels = list(dict.fromkeys(source.label for source in answer.sources))
+    if not labels:
+        return None
+    prefix = "Source" if len(labels) == 1 else "Sources"
+    return f"{prefix}: {'; '.join(labels)}"
+
+
+def buttons(catalog: Catalog, answer_ids: tuple[str, ...]) -> list[dict[str, str]]:
+    """Follow-up buttons; the payload asks for the answer by its intent."""
+    result = []
+    for answer_id in answer_ids:
+        target = catalog[answer_id]
+        if target.intent and target.button:
+            result.append({"title": target.button, "payload": f"/{target.intent}"})
+    return result
+
+
+def render(catalog: Catalog, answer: Answer) -> dict[str, Any]:
+    """Keyword arguments for `dispatcher.utter_message`."""
+    parts = [catalog.fill(answer.text)]
+    line = source_line(answer)
+    if line:
+        parts.append(line)
+    message: dict[str, Any] = {"text": "\n\n".join(parts)}
+    follow_ups = buttons(catalog, answer.follow_ups)
+    if follow_ups:
+        message["buttons"] = follow_ups
+    return message

@@ -1,0 +1,1 @@
+"""Custom Rasa graph components built on spaCy (no downloaded model needed)."""
