@@ -30,10 +30,11 @@ hypothetical nor clearly over is treated as a report.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import yaml
 from spacy.language import Language
@@ -49,12 +50,28 @@ from components.spacy_base import blank_english
 SENTENCE_END = {".", "?", "!", ";", ":", "...", "…"}
 CONTRAST = {"but", "however", "although", "though", "whereas", "except", "until", "till"}
 CLAUSE_JOINERS = {",", "and", "so", "because", "cos", "cause", "plus", "then", "or", "-", "—", "–"}
-INTERJECTIONS = {"no", "yes", "yeah", "yep", "nope", "ok", "okay", "well", "oh", "hi", "hello", "hey"}
+INTERJECTIONS = {
+    "no",
+    "yes",
+    "yeah",
+    "yep",
+    "nope",
+    "ok",
+    "okay",
+    "well",
+    "oh",
+    "hi",
+    "hello",
+    "hey",
+}
 PERSONAL = {
     "i", "me", "my", "myself", "we", "our", "us", "he", "him", "his", "himself",
     "she", "her", "herself", "they", "them", "their", "im", "ive",
 }  # fmt: skip
 POSSESSIVES = {"my", "his", "her", "our", "their"}
+FIRST_PERSON = {"i", "me", "my", "myself", "we", "our", "us", "im", "ive"}
+# Built-in context for `requires`: the symptom is the writer's own.
+SELF_REPORT = "self_report"
 KIN = {
     "mum", "mom", "mother", "mam", "dad", "father", "husband", "wife", "partner",
     "son", "daughter", "brother", "sister", "friend", "grandma", "grandmother",
@@ -82,15 +99,43 @@ FILLERS = INTERJECTIONS | {
     "so", "also", "and", "but", "please", "doc", "doctor", "just", "quick",
     "question", "sorry", "um", "uh", "plus", "then", "hmm", "ok", ",", "-",
 }  # fmt: skip
-WH_WORDS = {"what", "whats", "how", "why", "when", "where", "which", "who", "whom", "whose"}
+WH_WORDS = {
+    "what", "whats", "how", "why", "when", "where", "which", "who", "whom", "whose",
+    "wat", "wot", "wht", "wats", "hw", "hows", "whys", "wheres",
+}  # fmt: skip
 AUXILIARIES = {
     "is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "will",
     "would", "should", "shall", "may", "might", "must", "has", "have", "had", "ca",
-    "wo", "is'nt",
+    "wo",
 }  # fmt: skip
 MODALS = {"can", "could", "will", "would", "might", "may", "should", "shall", "must", "ca", "wo"}
-FUTURE_MODALS = {"will", "'ll", "ll", "would", "might", "may", "shall", "gonna"}
-HYPOTHETICAL_VERBS = {"get", "develop", "experience", "lose", "need", "risk", "start", "go", "become"}
+FUTURE_MODALS = {"will", "'ll", "ll", "would", "might", "may", "shall", "gonna", "gon"}
+NOT_WORDS = {"n't", "nt", "not"}
+# "I might have an infection" speculates about now; "I might get one" is hypothetical.
+PRESENT_AFTER_MODAL = {"have", "'ve", "be", "been"} | NOT_WORDS
+DEMONSTRATIVES = {"it", "there", "this", "that", "these", "those"}
+THINKING = {
+    "think",
+    "thought",
+    "thoughts",
+    "consider",
+    "considering",
+    "dream",
+    "fantasise",
+    "fantasize",
+    "obsess",
+}
+HYPOTHETICAL_VERBS = {
+    "get",
+    "develop",
+    "experience",
+    "lose",
+    "need",
+    "risk",
+    "start",
+    "go",
+    "become",
+}
 
 NEGATORS = {"no", "not", "n't", "nt", "never", "without", "none", "nor", "neither", "zero"}
 NEGATOR_LEMMAS = {"deny"}
@@ -104,10 +149,42 @@ NEGATION_EXCEPTIONS = {
 }  # fmt: skip
 NEGATION_WINDOW = 8
 
-CONDITIONALS = {"if", "unless", "whether", "whenever", "suppose", "supposing", "imagine", "hypothetically"}
+CONDITIONALS = {
+    "if",
+    "unless",
+    "whether",
+    "whenever",
+    "suppose",
+    "supposing",
+    "imagine",
+    "hypothetically",
+}
 # "if" after these is an embedded question ("not sure if I have a fever"), not a condition.
-EMBEDDING_VERBS = {"sure", "know", "wonder", "wondering", "wondered", "ask", "asking", "check", "tell", "idea", "see"}
-PROBABILITY_CUES = {"chance", "chances", "risk", "risks", "possibility", "possible", "likely", "odds", "likelihood", "probability"}
+EMBEDDING_VERBS = {
+    "sure",
+    "know",
+    "wonder",
+    "wondering",
+    "wondered",
+    "ask",
+    "asking",
+    "check",
+    "tell",
+    "idea",
+    "see",
+}
+PROBABILITY_CUES = {
+    "chance",
+    "chances",
+    "risk",
+    "risks",
+    "possibility",
+    "possible",
+    "likely",
+    "odds",
+    "likelihood",
+    "probability",
+}
 # A bare mention after one of these is a topic, not a report.
 TOPIC_CUES = CONDITIONALS | PROBABILITY_CUES | {
     "about", "cause", "causes", "causing", "lead", "leads", "result", "results",
@@ -116,8 +193,8 @@ TOPIC_CUES = CONDITIONALS | PROBABILITY_CUES | {
     "mentioned", "mention", "said", "says", "told", "read", "heard", "information",
     "info", "explain", "mean", "means", "define", "happen", "happens", "incidence",
     "rate", "common", "rare", "often", "frequency", "worried", "worry", "scared",
-    "afraid", "fear", "feared", "concern", "concerned", "nervous", "anxious", "case",
-    "avoiding", "reduce", "increase", "increases", "linked", "associated", "like",
+    "afraid", "fear", "feared", "concern", "concerned", "nervous", "anxious",
+    "avoiding", "reduce", "increase", "increases", "linked", "associated",
 }  # fmt: skip
 AFTER_TOPIC_CUES = {
     "symptom", "symptoms", "sign", "signs", "risk", "risks", "side", "definition",
@@ -139,10 +216,12 @@ SUBJECT_WALK_SKIP = {
     "can", "could", "ca", "n't", "nt", "not", "never", "no", "unable", "able",
     "longer", "will", "'ll", "ll", "would", "might", "may", "must", "should",
     "gonna", "wo", "shall", "definitely", "probably", "maybe", "already", "again",
-    "sometimes", "often", "keep", "lately", "of", "lot", "lots", "bad", "really",
-    "sudden", "new", "awful", "this", "morning", "yesterday", "tonight", "week",
-    "think", "thinks", "believe", "guess", "reckon", "like", "hmm", "um", "then",
-    "had", "fully", "partly", "kinda", "sorta", "badly", "seriously", "horribly",
+    "sometimes", "often", "lately", "of", "lot", "lots", "sudden", "new", "this",
+    "morning", "yesterday", "tonight", "week",
+    "thinks", "believe", "guess", "reckon", "like", "hmm", "um", "then",
+    "want", "wants", "wanted", "wanting", "wanna", "need", "needs", "needed", "tried",
+    "trying", "try", "ever", "gon", "na", "wan",
+    "fully", "partly", "kinda", "sorta", "badly", "seriously", "horribly",
 }  # fmt: skip
 DISTANT_PAST = [
     ("years", "ago"), ("year", "ago"), ("months", "ago"), ("month", "ago"),
@@ -154,6 +233,18 @@ DISTANT_PAST = [
     ("childhood",), ("previously",), ("in", "my", "twenties"), ("in", "my", "teens"),
     ("in", "my", "youth"), ("years", "before"), ("a", "while", "back"),
 ]  # fmt: skip
+# Long-standing, unless the sentence says something is new ("for years, but now...").
+LONGSTANDING = [
+    ("for", "years"), ("for", "many", "years"), ("for", "ages"), ("for", "decades"),
+    ("all", "my", "life"), ("since", "childhood"), ("since", "i", "was"),
+    ("for", "a", "long", "time"), ("long-standing",), ("longstanding",),
+    ("long", "standing"), ("for", "as", "long", "as", "i", "can", "remember"),
+]  # fmt: skip
+RECENT = {
+    "now", "new", "suddenly", "sudden", "recently", "started", "starting", "yesterday",
+    "today", "tonight", "morning", "night", "week", "days", "hours", "just", "lately",
+    "worse", "worsening",
+}  # fmt: skip
 RESOLVED = [
     ("went", "away"), ("gone", "away"), ("has", "gone"), ("have", "gone"),
     ("'s", "gone"), ("is", "gone"), ("are", "gone"), ("resolved",), ("cleared",),
@@ -166,9 +257,10 @@ RESOLVED = [
     ("ruled", "out"), ("no", "longer"), ("sorted", "out"), ("recovered",),
     ("wore", "off"), ("worn", "off"), ("eased", "off"), ("stopped",),
 ]  # fmt: skip
-RESOLVED_WINDOW = 7
+RESOLVED_WINDOW = 10
 RESOLVED_PRONOUNS = {"it", "that", "this", "they", "those", "which"}
 
+GAP = {"IS_PUNCT": False, "OP": "?"}
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "ʼ": "'"})
 
 
@@ -197,6 +289,7 @@ class _Rule:
     not_preceded_by: tuple[tuple[str, ...], ...] = ()
     not_with: tuple[tuple[str, ...], ...] = ()
     allow_past: bool = False
+    in_questions: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,12 +307,15 @@ class RedFlagMatcher:
         self.matcher = Matcher(self.nlp.vocab)
         self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.rules: dict[str, _Rule] = {}
+        self._pattern_rules: dict[str, _Rule] = {}
+        self._gaps: dict[str, frozenset[int]] = {}
         self.pattern_counts: dict[str, int] = {}
         self._vocabulary: set[str] = set()
         self._load(data)
-        self._spelling_targets = tuple(sorted(w for w in self._vocabulary if len(w) >= 5))
+        self._spelling_targets = tuple(sorted(w for w in self._vocabulary if len(w) >= 4))
         self._corrections: dict[str, str] = {}
         self._lookup = _lemma_lookup(self.nlp)
+        _english_dictionary()  # load now, not on the first patient message
 
     # -- construction -------------------------------------------------------
 
@@ -236,7 +332,9 @@ class RedFlagMatcher:
     @property
     def categories(self) -> list[str]:
         """Category names, most serious first."""
-        ranked = {(rule.priority, rule.category) for rule in self.rules.values() if rule.priority >= 0}
+        ranked = {
+            (rule.priority, rule.category) for rule in self.rules.values() if rule.priority >= 0
+        }
         return [name for _, name in sorted(ranked)]
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -266,12 +364,17 @@ class RedFlagMatcher:
                 not_preceded_by=self._phrase_tuples(spec.get("not_preceded_by")),
                 not_with=self._phrase_tuples(spec.get("not_with")),
                 allow_past=bool(spec.get("allow_past", False)),
+                in_questions=bool(spec.get("in_questions", False)),
             )
             self.rules[rule.key] = rule
-            patterns = [_flatten(pattern) for pattern in spec.get("patterns") or []]
-            if patterns:
-                self.matcher.add(rule.key, patterns)
-                self._vocabulary.update(_pattern_words(patterns))
+            for number, raw in enumerate(spec.get("patterns") or []):
+                pattern = _flatten(raw)
+                _check_pattern(pattern, rule.key)
+                key = f"{rule.key}/{number}"
+                self.matcher.add(key, [pattern])
+                self._pattern_rules[key] = rule
+                self._gaps[key] = frozenset(i for i, token in enumerate(pattern) if token == GAP)
+                self._vocabulary.update(_pattern_words([pattern]))
             phrases = [self._tokens(phrase) for phrase in spec.get("phrases") or []]
             if phrases:
                 self.phrase_matcher.add(rule.key, phrases)
@@ -287,56 +390,66 @@ class RedFlagMatcher:
 
     def find(self, text: str) -> RedFlagMatch | None:
         """Return the most serious red flag reported in `text`, or None."""
+        accepted = [match for match, verdict in self.explain(text) if verdict == "red flag"]
+        return accepted[0] if accepted else None
+
+    def explain(self, text: str) -> list[tuple[RedFlagMatch, str]]:
+        """Every candidate match with the verdict on it, most serious first.
+
+        The verdict is "red flag" or the reason it was dropped ("negated", ...);
+        useful when editing the patterns file.
+        """
         if not text or not text.strip():
-            return None
+            return []
         original = self.nlp.make_doc(_normalise(text))
         doc = self._spelling_corrected(original)
         structure = _Structure(doc)
         spans = self._spans(doc, structure)
+        words = [t.lower_ for t in doc]
         contexts = {
             span.rule.category.split(":", 1)[1]
             for span in spans
-            if span.rule.priority < 0 and not _is_negated(doc, span.start, structure)
+            if span.rule.priority < 0
+            and not _is_cancelled(words, span, structure)
+            and not _is_negated(doc, span.start, structure)
         }
-        best: _Span | None = None
-        for span in spans:
-            if span.rule.priority < 0 or not self._accepts(doc, span, structure, contexts):
-                continue
-            if best is None or (span.rule.priority, span.start) < (best.rule.priority, best.start):
-                best = span
-        if best is None:
-            return None
-        start = original[best.start].idx
-        end = original[best.end - 1].idx + len(original[best.end - 1])
-        return RedFlagMatch(best.rule.category, text[start:end], start, end)
+        results = []
+        for span in sorted(spans, key=lambda s: (s.rule.priority, s.start, -s.end)):
+            if span.rule.priority >= 0:
+                start = original[span.start].idx
+                end = original[span.end - 1].idx + len(original[span.end - 1])
+                match = RedFlagMatch(span.rule.category, text[start:end], start, end)
+                results.append((match, self._verdict(doc, span, structure, contexts)))
+        return results
 
     def _spans(self, doc: Doc, structure: _Structure) -> list[_Span]:
-        found = [(key, s, e) for key, s, e in self.matcher(doc)]
-        found += [(key, s, e) for key, s, e in self.phrase_matcher(doc)]
+        """All matches inside one sentence whose gaps skip no negation or 'but'."""
         spans = []
-        for key, start, end in found:
-            if structure.sentence[start] != structure.sentence[end - 1]:
-                continue
-            spans.append(_Span(self.rules[self.nlp.vocab.strings[key]], start, end))
+        for key_id, start, end, alignment in self.matcher(doc, with_alignments=True):
+            key = self.nlp.vocab.strings[key_id]
+            gap_tokens = [
+                start + k for k, element in enumerate(alignment) if element in self._gaps[key]
+            ]
+            if not any(_blocks_gap(doc, i) for i in gap_tokens):
+                spans.append(_Span(self._pattern_rules[key], start, end))
+        for key_id, start, end in self.phrase_matcher(doc):
+            spans.append(_Span(self.rules[self.nlp.vocab.strings[key_id]], start, end))
+        spans = [s for s in spans if structure.sentence[s.start] == structure.sentence[s.end - 1]]
         return sorted(spans, key=lambda span: (span.start, -span.end))
 
-    def _accepts(self, doc: Doc, span: _Span, structure: _Structure, contexts: set[str]) -> bool:
+    def _verdict(self, doc: Doc, span: _Span, structure: _Structure, contexts: set[str]) -> str:
         rule = span.rule
-        words = [t.lower_ for t in doc]
-        if rule.requires and not contexts.intersection(rule.requires):
-            return False
-        if _starts_with_any(words, span.end, rule.not_followed_by):
-            return False
-        if _ends_with_any(words, span.start, rule.not_preceded_by):
-            return False
-        sentence = structure.sentence_range(span.start)
-        if any(_find_phrase(words, phrase, *sentence) >= 0 for phrase in rule.not_with):
-            return False
+        if not _has_required_context(doc, span, structure, contexts):
+            return "missing context: " + " or ".join(rule.requires)
+        if _is_cancelled([t.lower_ for t in doc], span, structure):
+            return "cancelled by the rule's not_followed_by / not_preceded_by / not_with"
         if _is_negated(doc, span.start, structure):
-            return False
-        if _is_information_only(doc, span, structure):
-            return False
-        return rule.allow_past or not _is_past_or_resolved(doc, span, structure)
+            return "negated"
+        if not rule.in_questions and _is_information_only(doc, span, structure):
+            return "information or hypothetical"
+        if not rule.allow_past and _is_past_or_resolved(doc, span, structure):
+            return "past or resolved"
+        return "red flag"
 
     # -- spelling -----------------------------------------------------------
 
@@ -349,13 +462,17 @@ class RedFlagMatcher:
         return fixed
 
     def _correct(self, word: str) -> str:
+        if len(self._corrections) > 100_000:  # bounded memory in a long-running server
+            self._corrections.clear()
         if word not in self._corrections:
-            self._corrections[word] = word if self._is_known(word) else _closest(word, self._spelling_targets) or word
+            self._corrections[word] = (
+                word if self._is_known(word) else _closest(word, self._spelling_targets) or word
+            )
         return self._corrections[word]
 
     def _is_known(self, word: str) -> bool:
         """Short, non-alphabetic, pattern or English words are left as typed."""
-        if len(word) < 4 or not word.isalpha() or word in self._vocabulary:
+        if len(word) < 5 or not word.isalpha() or word in self._vocabulary:
             return True
         return word in _english_dictionary() or (self._lookup is not None and word in self._lookup)
 
@@ -382,7 +499,7 @@ class _Structure:
         self.sentence: list[int] = []
         self.clause: list[int] = []
         sentence = clause = 0
-        for i, token in enumerate(doc):
+        for i in range(len(doc)):
             if i > 0 and _ends_sentence(doc[i - 1]):
                 sentence += 1
                 clause += 1
@@ -419,13 +536,35 @@ def _ends_sentence(token: Any) -> bool:
 
 
 def _starts_clause(doc: Doc, i: int) -> bool:
+    """'but ...', ', I can't', 'and my legs', ', is that normal?'; not 'no fever or had ...'."""
     word, previous = doc[i].lower_, doc[i - 1].lower_
-    if word in CONTRAST:
+    if word in CONTRAST or "\n" in doc[i - 1].whitespace_:
         return True
-    if "\n" in doc[i - 1].whitespace_:
-        return True
-    joined = previous in CLAUSE_JOINERS or (previous in INTERJECTIONS and i == 1)
-    return joined and word in CLAUSE_STARTERS
+    if previous in {",", "-", "—", "–"} or (previous in INTERJECTIONS and i == 1):
+        return word in CLAUSE_STARTERS
+    if previous in CLAUSE_JOINERS:
+        return word in CLAUSE_STARTERS - AUXILIARIES - WH_WORDS
+    return False
+
+
+def _is_inverted_auxiliary(doc: Doc, i: int, end: int) -> bool:
+    """'Is it...', 'Can stem cells...', 'Have you...' but not 'Had a fever', 'Can't pee'."""
+    aux = doc[i].lower_
+    if aux not in AUXILIARIES:
+        return False
+    nxt = i + 1
+    negated = nxt < end and doc[nxt].lower_ in NOT_WORDS
+    if negated:
+        nxt += 1
+    following = doc[nxt].lower_ if nxt < end else ""
+    subject_next = following in PERSONAL | GENERIC_SUBJECTS | KIN | DEMONSTRATIVES
+    if negated or aux in {"have", "has", "had"}:
+        return subject_next
+    if aux in {"is", "are", "was", "were", "am"}:
+        return not (
+            following.endswith("ing") or following in {"been", "just", "really", "so", "very"}
+        )
+    return True
 
 
 def _content_start(doc: Doc, start: int, end: int) -> int:
@@ -438,15 +577,29 @@ def _content_start(doc: Doc, start: int, end: int) -> int:
 def _is_question_clause(doc: Doc, start: int, end: int) -> bool:
     """A clause opening with a question word or an inverted auxiliary, or a short '...?'."""
     first = _content_start(doc, start, end)
-    if first < end and (doc[first].lower_ in WH_WORDS or doc[first].lower_ in AUXILIARIES):
-        return True
     last = end - 1
     while last > start and doc[last].is_space:
         last -= 1
-    if doc[last].text.startswith("?"):
+    asked = doc[last].text.startswith("?")
+    if first < end and _is_wh_question(doc, first, end, asked):
+        return True
+    if first < end and _is_inverted_auxiliary(doc, first, end):
+        return True
+    if asked:
         short = end - start <= 7
         return short and not any(doc[k].lower_ in PERSONAL for k in range(start, end))
     return False
+
+
+def _is_wh_question(doc: Doc, i: int, end: int, asked: bool) -> bool:
+    """'What is...', 'How do I...'; not a statement like 'where you injected me is red'."""
+    word = doc[i].lower_
+    if word not in WH_WORDS:
+        return False
+    if word == "how" or asked:
+        return True
+    following = doc[i + 1].lower_ if i + 1 < end else ""
+    return following in AUXILIARIES | {"'s", "s", "'re", "n't", "happens", "causes"}
 
 
 # ---------------------------------------------------------------------------
@@ -497,10 +650,13 @@ def _is_information_only(doc: Doc, span: _Span, structure: _Structure) -> bool:
 
 
 def _has_conditional(doc: Doc, start: int, end: int, question: bool) -> bool:
+    """'if', 'in case', 'unless'; in a statement 'not sure if' only embeds a report."""
     for i in range(start, end):
         word = doc[i].lower_
         previous = doc[i - 1].lower_ if i > 0 else ""
-        if word in {"if", "whether"} and (previous in EMBEDDING_VERBS or previous in {"as", "even"}):
+        if word in {"if", "whether"} and previous in {"as", "even"}:
+            continue
+        if word in {"if", "whether"} and previous in EMBEDDING_VERBS and not question:
             continue
         if word in CONDITIONALS or (word == "case" and previous == "in"):
             return True
@@ -509,7 +665,9 @@ def _has_conditional(doc: Doc, start: int, end: int, question: bool) -> bool:
     return False
 
 
-def _subject_is_hypothetical(doc: Doc, subject: int, start: int, clause_start: int, clause_end: int) -> bool:
+def _subject_is_hypothetical(
+    doc: Doc, subject: int, start: int, clause_start: int, clause_end: int
+) -> bool:
     if doc[subject].lower_ in GENERIC_SUBJECTS:
         return True
     question = _is_question_clause(doc, clause_start, clause_end)
@@ -536,8 +694,10 @@ def _inverted_modal_before(doc: Doc, subject: int, clause_start: int) -> bool:
     if aux in {"do", "does"} and first == subject - 1:
         verb = doc[subject + 1].lemma_ if subject + 1 < len(doc) else ""
         return verb in HYPOTHETICAL_VERBS
-    opens_with_modal = doc[first].lower_ in MODALS and doc[first + 1].lower_ not in {"n't", "nt", "not"}
-    embedded = any(doc[i].lower_ in {"that", "because", "since", "as", "cos"} for i in range(first, subject))
+    opens_with_modal = doc[first].lower_ in MODALS and doc[first + 1].lower_ not in NOT_WORDS
+    embedded = any(
+        doc[i].lower_ in {"that", "because", "since", "as", "cos"} for i in range(first, subject)
+    )
     return opens_with_modal and not embedded
 
 
@@ -546,9 +706,9 @@ def _future_modal_between(doc: Doc, subject: int, start: int) -> bool:
     for i in range(subject + 1, start):
         word = doc[i].lower_
         following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
-        if word in FUTURE_MODALS and following not in {"have", "'ve", "be", "been", "n't", "nt", "not"}:
+        if word in FUTURE_MODALS and following not in PRESENT_AFTER_MODAL:
             return True
-        if word == "going" and following == "to" and i + 2 < start:
+        if word in {"going", "gon"} and following in {"to", "na"} and i + 2 < start:
             return True
     return False
 
@@ -558,7 +718,7 @@ def _bare_mention_is_information(doc: Doc, span: _Span, structure: _Structure) -
     question = _is_question_clause(doc, clause_start, clause_end)
     if _has_conditional(doc, clause_start, span.start, question):
         return True
-    if any(doc[i].lower_ in TOPIC_CUES for i in range(clause_start, span.start)):
+    if any(_is_topic_cue(doc, i) for i in range(clause_start, span.start)):
         return True
     if any(doc[i].lower_ in AFTER_TOPIC_CUES for i in range(span.end, clause_end)):
         return True
@@ -567,9 +727,17 @@ def _bare_mention_is_information(doc: Doc, span: _Span, structure: _Structure) -
     return _is_topic_question(doc, structure.sentence_range(span.start))
 
 
+def _is_topic_cue(doc: Doc, i: int) -> bool:
+    """'about' marks a topic ('worried about incontinence'), not after 'thinking about'."""
+    if doc[i].lower_ not in TOPIC_CUES:
+        return False
+    previous = doc[i - 1].lemma_ if i > 0 else ""
+    return not (doc[i].lower_ in {"about", "of"} and previous in THINKING)
+
+
 def _mentions_own_body(doc: Doc, span: _Span) -> bool:
     """'How long will the numbness in my groin last?' presupposes the symptom."""
-    return any(doc[i].lower_ in POSSESSIVES for i in range(span.start, span.end))
+    return any(doc[i].lower_ in POSSESSIVES - {"their"} for i in range(span.start, span.end))
 
 
 def _is_topic_question(doc: Doc, sentence: tuple[int, int]) -> bool:
@@ -587,6 +755,8 @@ def _is_past_or_resolved(doc: Doc, span: _Span, structure: _Structure) -> bool:
     clause_start, clause_end = structure.clause_range(span.start)
     if any(_find_phrase(words, p, clause_start, clause_end) >= 0 for p in DISTANT_PAST):
         return True
+    if _is_longstanding(words, (clause_start, clause_end), structure.sentence_range(span.start)):
+        return True
     if _past_year(doc, clause_start, clause_end):
         return True
     if _find_phrase(words, ("ruled", "out"), clause_start, clause_end) >= 0:
@@ -597,6 +767,13 @@ def _is_past_or_resolved(doc: Doc, span: _Span, structure: _Structure) -> bool:
     return _next_clause_resolves(words, span, structure)
 
 
+def _is_longstanding(words: list[str], clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
+    """'I've been incontinent for years' is not new; 'for years and it's getting worse' is."""
+    if not any(_find_phrase(words, p, *clause) >= 0 for p in LONGSTANDING):
+        return False
+    return not RECENT.intersection(words[sentence[0] : sentence[1]])
+
+
 def _next_clause_resolves(words: list[str], span: _Span, structure: _Structure) -> bool:
     """'I had numbness but it's gone now'."""
     following = structure.next_clause_range(span.start)
@@ -604,15 +781,25 @@ def _next_clause_resolves(words: list[str], span: _Span, structure: _Structure) 
         return False
     start, end = following
     head = words[start : start + 2]
-    if not (head and head[0] in CONTRAST | {"and", ",", "which"} and RESOLVED_PRONOUNS.intersection(head)):
+    if not (
+        head
+        and head[0] in CONTRAST | {"and", ",", "which"}
+        and RESOLVED_PRONOUNS.intersection(head)
+    ):
         return False
-    return any(_find_phrase(words, p, start, min(end, start + RESOLVED_WINDOW)) >= 0 for p in RESOLVED)
+    window = (start, min(end, start + RESOLVED_WINDOW))
+    return any(_find_phrase(words, p, *window) >= 0 for p in RESOLVED + DISTANT_PAST)
 
 
 def _past_year(doc: Doc, start: int, end: int) -> bool:
     for i in range(start + 1, end):
         text = doc[i].text
-        if doc[i - 1].lower_ == "in" and len(text) == 4 and text.isdigit() and text[:2] in {"19", "20"}:
+        if (
+            doc[i - 1].lower_ == "in"
+            and len(text) == 4
+            and text.isdigit()
+            and text[:2] in {"19", "20"}
+        ):
             return True
     return False
 
@@ -639,6 +826,51 @@ def _flatten(pattern: Sequence[Any]) -> list[dict]:
         else:
             raise ValueError(f"token pattern items must be mappings, got {item!r}")
     return tokens
+
+
+def _has_required_context(doc: Doc, span: _Span, structure: _Structure, contexts: set[str]) -> bool:
+    """One of the rule's `requires` contexts is in the message (or `self_report` holds)."""
+    requires = span.rule.requires
+    if not requires or contexts.intersection(requires):
+        return True
+    return SELF_REPORT in requires and _is_self_report(doc, span, structure)
+
+
+def _is_self_report(doc: Doc, span: _Span, structure: _Structure) -> bool:
+    """The writer's own symptom: 'I have a fever', 'fever since yesterday' (not 'my son has')."""
+    clause_start, _ = structure.clause_range(span.start)
+    subject = _find_subject(doc, span.start, clause_start)
+    if subject is None:
+        return True
+    someone_else = subject + 1 < len(doc) and doc[subject + 1].lower_ in KIN
+    return doc[subject].lower_ in FIRST_PERSON and not someone_else
+
+
+def _is_cancelled(words: list[str], span: _Span, structure: _Structure) -> bool:
+    """The rule's own exceptions: words right after, right before, or in the sentence."""
+    rule = span.rule
+    if _starts_with_any(words, span.end, rule.not_followed_by):
+        return True
+    if _ends_with_any(words, span.start, rule.not_preceded_by):
+        return True
+    sentence = structure.sentence_range(span.start)
+    return any(_find_phrase(words, phrase, *sentence) >= 0 for phrase in rule.not_with)
+
+
+def _blocks_gap(doc: Doc, i: int) -> bool:
+    """A gap may not step over a negation ("legs are not numb") or a new clause ("but")."""
+    return doc[i].lower_ in CONTRAST or _is_negation_cue(doc, i)
+
+
+def _check_pattern(pattern: list[dict], key: str) -> None:
+    """Catch YAML surprises early: unquoted no/yes/on/off become booleans."""
+    for token in pattern:
+        for attr, value in token.items():
+            values = value.get("IN", []) if isinstance(value, dict) else [value]
+            if attr in ("LOWER", "LEMMA") and not all(isinstance(v, str) for v in values):
+                raise ValueError(
+                    f'{key}: non-text value in {token!r} (quote words like "no", "on")'
+                )
 
 
 def _pattern_words(patterns: Iterable[list[dict]]) -> set[str]:
@@ -669,7 +901,11 @@ def _ends_with_any(words: list[str], i: int, phrases: Iterable[tuple[str, ...]])
 
 
 def _closest(word: str, vocabulary: tuple[str, ...]) -> str | None:
-    """The single vocabulary word within 1 edit (2 for long words), if any."""
+    """The single vocabulary word within 1 edit (2 for long words), if any.
+
+    Ties go to a word of the same length (a swapped or mistyped letter: "bowles" is
+    "bowels", not "bowls"); a remaining tie is left uncorrected.
+    """
     limit = 2 if len(word) >= 9 else 1
     best: list[str] = []
     best_distance = limit + 1
@@ -681,6 +917,8 @@ def _closest(word: str, vocabulary: tuple[str, ...]) -> str | None:
             best, best_distance = [candidate], distance
         elif distance == best_distance:
             best.append(candidate)
+    if len(best) > 1:
+        best = [candidate for candidate in best if len(candidate) == len(word)]
     return best[0] if len(best) == 1 else None
 
 

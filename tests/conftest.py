@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -78,7 +79,9 @@ def trained_model() -> Path:
 def nlu(trained_model: Path) -> Any:
     """Parse a message with the trained model, in this process."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)
     agent = Agent.load(str(trained_model))
     loop = asyncio.new_event_loop()
 

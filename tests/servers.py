@@ -40,7 +40,9 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
                 return
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError(f"{url} not ready after {READY_TIMEOUT_S} s; log:\n{log.read_text()[-4000:]}")
+    raise RuntimeError(
+        f"{url} not ready after {READY_TIMEOUT_S} s; log:\n{log.read_text()[-4000:]}"
+    )
 
 
 def server_env() -> dict[str, str]:

@@ -143,6 +143,14 @@ def test_emergency_reply_is_a_domain_response_with_the_emergency_number(catalog:
     assert "{crisis_line}" in suicidal[0]["text"]
 
 
+def test_answers_sent_by_rasa_itself_exist_in_the_domain(catalog: Catalog):
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+    rasa_side = [a for a in catalog.answers.values() if a.response]
+    assert {a.id for a in rasa_side} == {"emergency", "fallback_unavailable"}
+    for answer in rasa_side:
+        assert answer.response in responses, answer.id
+
+
 def test_reading_level(catalog: Catalog):
     grades = {}
     for answer in catalog.answers.values():

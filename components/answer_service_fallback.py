@@ -1,0 +1,120 @@
+"""Dialogue policy: an apology with the clinic's phone when the action server fails.
+
+Rasa logs a failed custom action (server down, error, or too slow) and carries on
+without a word to the patient, and without the action's events. Every answer sets
+the `answer_id` slot, so a watched action that ran since the patient's message
+without setting it has failed: this policy then predicts a domain response,
+which needs no action server (a rule then listens). The clinic's phone is read from `content/clinic.yml` at
+training time and set as a slot together with the prediction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import rasa.core.actions.action
+import yaml
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+SETTINGS_FILE = "clinic_phone.json"
+ANSWER_ID_SLOT = "answer_id"
+
+
+def _set_action_timeout(seconds: float) -> None:
+    # Rasa 3.6 waits up to five minutes for the action server and has no setting
+    # for it; a patient should not wait that long for the apology.
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = seconds
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class AnswerServiceFallbackPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # Above RulePolicy (6), which predicts `action_listen` after any answer.
+            "priority": 7,
+            "clinic_file": "content/clinic.yml",
+            "watched_actions": ["action_answer", "action_clarify"],
+            "response": "utter_answer_unavailable",
+            "answer_id": "fallback_unavailable",
+            "action_timeout_s": 10,
+        }
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        path = Path(config.get("clinic_file", cls.get_default_config()["clinic_file"]))
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        clinic_phone: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        config = {**self.get_default_config(), **config}
+        super().__init__(config, model_storage, resource, execution_context, **kwargs)
+        self.clinic_phone = clinic_phone
+        _set_action_timeout(config["action_timeout_s"])
+
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        settings = yaml.safe_load(Path(self.config["clinic_file"]).read_text(encoding="utf-8"))
+        self.clinic_phone = str(settings["phone"])
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / SETTINGS_FILE).write_text(json.dumps({"phone": self.clinic_phone}))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> AnswerServiceFallbackPolicy:
+        with model_storage.read_from(resource) as directory:
+            phone = json.loads((directory / SETTINGS_FILE).read_text())["phone"]
+        return cls(config, model_storage, resource, execution_context, clinic_phone=phone)
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        since_patient: list[Any] = []
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                break
+            since_patient.append(event)
+        actions = [e.action_name for e in since_patient if isinstance(e, ActionExecuted)]
+        last_action = actions[0] if actions else None
+        answered = any(isinstance(e, SlotSet) and e.key == ANSWER_ID_SLOT for e in since_patient)
+        if last_action in self.config["watched_actions"] and not answered:
+            probabilities[domain.index_for_action(self.config["response"])] = 1.0
+            events = [
+                SlotSet("clinic_phone", self.clinic_phone),
+                SlotSet(ANSWER_ID_SLOT, self.config["answer_id"]),
+            ]
+            return self._prediction(probabilities, events=events)
+        return self._prediction(probabilities)

@@ -1,0 +1,395 @@
+"""Red-flag detection: the rules (components/red_flag_rules.py) and the Rasa component.
+
+The rules are tested on tests/data/red_flags.yml: every positive must be found with
+its category, no negative may be raised. The component is tested through its Rasa
+graph API with a real LocalModelStorage: intent override with entities and ranking,
+demotion of a classifier guess, persistence round trip, and the fingerprint.
+"""
+
+from __future__ import annotations
+
+import collections
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.red_flag_rules import RedFlagMatch, RedFlagMatcher, load_patterns_file
+from components.red_flags import RedFlagDetector
+
+ROOT = Path(__file__).resolve().parent.parent
+PATTERNS = ROOT / "content" / "red_flags.yml"
+TEST_DATA = ROOT / "tests" / "data" / "red_flags.yml"
+NLU_DATA = ROOT / "data" / "nlu" / "red_flags.yml"
+CATEGORIES = [
+    "suicidal",
+    "cauda_equina",
+    "saddle_numbness",
+    "chest",
+    "leg_weakness",
+    "injection_site",
+    "infection",
+    "trauma",
+    "cancer",
+]
+
+DATA = yaml.safe_load(TEST_DATA.read_text(encoding="utf-8"))
+POSITIVES: list[dict[str, str]] = DATA["positives"]
+NEGATIVES: list[str] = DATA["negatives"]
+
+
+def nlu_examples() -> list[str]:
+    data = yaml.safe_load(NLU_DATA.read_text(encoding="utf-8"))
+    (block,) = [item for item in data["nlu"] if item.get("intent") == "red_flag"]
+    return [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> RedFlagMatcher:
+    return RedFlagMatcher.from_file(PATTERNS)
+
+
+def explain(matcher: RedFlagMatcher, text: str) -> str:
+    lines = [f"  {m.category}: {m.text!r} -> {verdict}" for m, verdict in matcher.explain(text)]
+    return "\n".join(lines) or "  (no pattern matched)"
+
+
+# ---------------------------------------------------------------------------
+# The test data itself
+# ---------------------------------------------------------------------------
+
+
+def test_test_data_is_large_and_covers_every_category(matcher: RedFlagMatcher) -> None:
+    counts = collections.Counter(item["category"] for item in POSITIVES)
+    assert len(POSITIVES) >= 80
+    assert len(NEGATIVES) >= 80
+    assert set(matcher.categories) == set(CATEGORIES)
+    assert matcher.categories[:2] == ["suicidal", "cauda_equina"]
+    for category in CATEGORIES:
+        assert counts[category] >= 7, category
+
+
+def test_test_data_has_no_duplicates_and_differs_from_training_data() -> None:
+    texts = [item["text"].lower() for item in POSITIVES] + [text.lower() for text in NEGATIVES]
+    assert len(texts) == len(set(texts))
+    training = {text.lower() for text in nlu_examples()}
+    assert len(training) >= 35
+    assert not training.intersection(texts)
+
+
+def test_report_counts(matcher: RedFlagMatcher) -> None:
+    """Prints the sizes (visible with `pytest -s`)."""
+    counts = collections.Counter(item["category"] for item in POSITIVES)
+    print("\nred-flag patterns (patterns + phrases) and test positives per category:")
+    for category in matcher.categories:
+        print(f"  {category:16} {matcher.pattern_counts[category]:4}  {counts[category]:3}")
+    print(f"  positives: {len(POSITIVES)}, negatives: {len(NEGATIVES)}")
+    assert sum(matcher.pattern_counts.values()) > 0
+
+
+# ---------------------------------------------------------------------------
+# Detection
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("item", POSITIVES, ids=[p["text"][:60] for p in POSITIVES])
+def test_positive_is_found_with_its_category(matcher: RedFlagMatcher, item: dict) -> None:
+    match = matcher.find(item["text"])
+    assert match is not None, f"missed:\n{explain(matcher, item['text'])}"
+    assert match.category == item["category"], explain(matcher, item["text"])
+    assert item["text"][match.start : match.end] == match.text
+
+
+@pytest.mark.parametrize("text", NEGATIVES, ids=[n[:60] for n in NEGATIVES])
+def test_negative_is_not_raised(matcher: RedFlagMatcher, text: str) -> None:
+    match = matcher.find(text)
+    assert match is None, f"false alarm {match}:\n{explain(matcher, text)}"
+
+
+@pytest.mark.parametrize("text", nlu_examples())
+def test_every_training_example_is_a_red_flag(matcher: RedFlagMatcher, text: str) -> None:
+    """Otherwise the detector would demote what the classifier was taught."""
+    assert matcher.find(text) is not None, explain(matcher, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I have a fever and my back hurts, is that normal?", "infection"),
+        ("I can't control my bladder, should I worry?", "cauda_equina"),
+        ("my dad can't feel his legs", "leg_weakness"),
+        ("I've got numbess in my groin", "saddle_numbness"),
+        ("cant pee since this morning", "cauda_equina"),
+        ("does the injection affect bladder control?", None),
+        ("can stem cells cause incontinence?", None),
+        ("what is spinal stenosis", None),
+        ("what are the risks of infection", None),
+        ("is numbness a side effect", None),
+        ("what should I do if I get a fever after the injection?", None),
+        ("no fever", None),
+        ("I don't have any numbness", None),
+        ("no bladder problems, no leg weakness", None),
+        ("I have never lost control of my bladder", None),
+        ("never lost control", None),
+        ("back pain without bladder problems", None),
+        ("not numb", None),
+        ("I'm dying to know the price", None),
+        ("the cost is killing me", None),
+        ("I fell in love with physio", None),
+        ("is there a crash course on back care?", None),
+        ("I had a fever last year", None),
+        ("my back is hot after exercise", None),
+        ("numbness is it a side effect?", None),
+        ("my legs are not numb", None),
+        ("my bladder is fine", None),
+        ("I had cancer tests and they were clear", None),
+    ],
+)
+def test_examples_from_the_brief(matcher: RedFlagMatcher, text: str, expected: str | None) -> None:
+    match = matcher.find(text)
+    assert (match.category if match else None) == expected, explain(matcher, text)
+
+
+def test_most_serious_category_wins(matcher: RedFlagMatcher) -> None:
+    text = "I fell off a ladder, now I can't pee and I want to end it all"
+    assert matcher.find(text).category == "suicidal"
+    assert matcher.find("I fell off a ladder and now I've wet myself").category == "cauda_equina"
+
+
+def test_offsets_point_into_the_original_text(matcher: RedFlagMatcher) -> None:
+    text = "Hello!  Since Tuesday I CAN’T PEE and my back hurts."
+    match = matcher.find(text)
+    assert match == RedFlagMatch("cauda_equina", "CAN’T PEE", 24, 33)
+    assert text[match.start : match.end] == match.text
+
+
+@pytest.mark.parametrize("text", ["", "   ", "?!", "😀", "a" * 3000])
+def test_odd_input_is_not_raised(matcher: RedFlagMatcher, text: str) -> None:
+    assert matcher.find(text) is None
+
+
+def test_bad_pattern_files_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="categories"):
+        RedFlagMatcher.from_config({"patterns": []})
+    unquoted = {"categories": {"x": {"priority": 1, "rules": [{"patterns": [[{"LOWER": False}]]}]}}}
+    with pytest.raises(ValueError, match="quote"):
+        RedFlagMatcher.from_config(unquoted)
+    with pytest.raises(ValueError, match="neither"):
+        RedFlagMatcher.from_config({"categories": {"x": {"priority": 1, "rules": [{}]}}})
+
+
+# ---------------------------------------------------------------------------
+# The Rasa component
+# ---------------------------------------------------------------------------
+
+CLINIC = {"name": "Test Clinic", "emergency_number": "999", "crisis_line": "116 123 (Samaritans)"}
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> dict[str, str]:
+    """Copies of the patterns file and a clinic file, so tests may edit them."""
+    patterns = tmp_path / "red_flags.yml"
+    shutil.copy(PATTERNS, patterns)
+    clinic = tmp_path / "clinic.yml"
+    clinic.write_text(yaml.safe_dump(CLINIC), encoding="utf-8")
+    return {"patterns_file": str(patterns), "clinic_file": str(clinic)}
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalModelStorage:
+    (tmp_path / "model").mkdir()
+    return LocalModelStorage.create(tmp_path / "model")
+
+
+@pytest.fixture
+def context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test-model")
+
+
+@pytest.fixture
+def trained(sources: dict, storage: LocalModelStorage, context: ExecutionContext) -> Any:
+    resource = Resource("red_flag_detector")
+    detector = RedFlagDetector.create(
+        {**RedFlagDetector.get_default_config(), **sources}, storage, resource, context
+    )
+    detector.train(TrainingData())
+    return detector
+
+
+def classified(
+    text: str, ranking: list[tuple[str, float]], entities: list | None = None
+) -> Message:
+    """A message as DIETClassifier / FallbackClassifier leave it."""
+    message = Message(data={"text": text})
+    items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    if items:
+        message.set("intent", dict(items[0]), add_to_output=True)
+        message.set("intent_ranking", items, add_to_output=True)
+    message.set("entities", entities or [], add_to_output=True)
+    return message
+
+
+def test_component_is_registered_as_trainable_intent_classifier() -> None:
+    registered = DefaultV1Recipe._registered_components["RedFlagDetector"]
+    assert registered.clazz is RedFlagDetector
+    assert registered.is_trainable
+    assert DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in registered.types
+    assert RedFlagDetector.get_default_config()["patterns_file"] == "content/red_flags.yml"
+    assert RedFlagDetector.get_default_config()["clinic_file"] == "content/clinic.yml"
+
+
+def test_red_flag_overrides_the_classifier(trained: RedFlagDetector) -> None:
+    text = "Quick question about cost. Also since last night I can't pee and my back is agony"
+    earlier = {"entity": "tissue", "value": "disc", "start": 0, "end": 5, "extractor": "X"}
+    message = classified(
+        text, [("ask_not_covered", 0.81), ("red_flag", 0.12), ("greet", 0.07)], [earlier]
+    )
+
+    (message,) = trained.process([message])
+
+    assert message.get("intent") == {"name": "red_flag", "confidence": 1.0}
+    names = [item["name"] for item in message.get("intent_ranking")]
+    assert names == ["red_flag", "ask_not_covered", "greet"]
+    entities = {e["entity"]: e for e in message.get("entities")}
+    assert entities["tissue"] == earlier
+    flag = entities["red_flag"]
+    assert flag["value"] == "cauda_equina"
+    assert text[flag["start"] : flag["end"]] == "can't pee"
+    assert flag["extractor"] == "RedFlagDetector"
+    assert entities["emergency_number"]["value"] == "999"
+    assert entities["crisis_line"]["value"] == "116 123 (Samaritans)"
+    assert (entities["crisis_line"]["start"], entities["crisis_line"]["end"]) == (0, len(text))
+    assert message.get("red_flag") == {"category": "cauda_equina", "text": "can't pee"}
+    output = message.as_dict(only_output_properties=True)
+    assert {"intent", "intent_ranking", "entities", "red_flag"} <= set(output)
+
+
+def test_red_flag_without_classifier_output(trained: RedFlagDetector) -> None:
+    (message,) = trained.process([Message(data={"text": "I want to kill myself"})])
+    assert message.get("intent")["name"] == "red_flag"
+    assert [e["value"] for e in message.get("entities") if e["entity"] == "red_flag"] == [
+        "suicidal"
+    ]
+
+
+def test_classifier_red_flag_is_demoted_when_rules_find_none(trained: RedFlagDetector) -> None:
+    message = classified(
+        "can stem cells cause incontinence?",
+        [("red_flag", 0.62), ("ask_safety", 0.31), ("ask_overview", 0.07)],
+    )
+    (message,) = trained.process([message])
+    assert message.get("intent") == {"name": "ask_safety", "confidence": 0.31}
+    assert [item["name"] for item in message.get("intent_ranking")] == [
+        "ask_safety",
+        "ask_overview",
+    ]
+    assert message.get("red_flag") is None
+    assert not [e for e in message.get("entities") if e["entity"] == "red_flag"]
+
+
+def test_demotion_without_other_intents_gives_nlu_fallback(trained: RedFlagDetector) -> None:
+    (message,) = trained.process([classified("what is cauda equina?", [("red_flag", 0.9)])])
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get("intent_ranking")[0]["name"] == "nlu_fallback"
+
+
+def test_demotion_threshold_is_optional(
+    sources: dict, storage: LocalModelStorage, context: ExecutionContext
+) -> None:
+    config = {**RedFlagDetector.get_default_config(), **sources, "demotion_fallback_threshold": 0.3}
+    detector = RedFlagDetector.create(config, storage, Resource("strict"), context)
+    detector.train(TrainingData())
+    message = classified("is there a risk of paralysis?", [("red_flag", 0.9), ("ask_safety", 0.08)])
+    (message,) = detector.process([message])
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 0.3}
+    assert [item["name"] for item in message.get("intent_ranking")] == [
+        "nlu_fallback",
+        "ask_safety",
+    ]
+
+
+def test_other_intents_are_left_alone(trained: RedFlagDetector) -> None:
+    message = classified("how much does it cost?", [("ask_not_covered", 0.9), ("red_flag", 0.1)])
+    (message,) = trained.process([message])
+    assert message.get("intent") == {"name": "ask_not_covered", "confidence": 0.9}
+    assert [item["name"] for item in message.get("intent_ranking")] == [
+        "ask_not_covered",
+        "red_flag",
+    ]
+    assert message.get("entities") == []
+
+
+def test_persistence_round_trip(
+    trained: RedFlagDetector,
+    sources: dict,
+    storage: LocalModelStorage,
+    context: ExecutionContext,
+) -> None:
+    # The model keeps what it was trained with, even if the files change or vanish.
+    Path(sources["clinic_file"]).write_text("emergency_number: '112'\n", encoding="utf-8")
+    Path(sources["patterns_file"]).unlink()
+    config = {**RedFlagDetector.get_default_config(), **sources}
+
+    loaded = RedFlagDetector.load(config, storage, Resource("red_flag_detector"), context)
+
+    assert loaded.patterns == load_patterns_file(PATTERNS)
+    assert loaded.clinic == CLINIC
+    (message,) = loaded.process([classified("both my legs have gone numb", [("greet", 0.6)])])
+    assert message.get("red_flag")["category"] == "leg_weakness"
+    values = {e["entity"]: e["value"] for e in message.get("entities")}
+    assert values["emergency_number"] == "999"
+
+
+def test_load_without_stored_model_reads_the_files(
+    sources: dict, storage: LocalModelStorage, context: ExecutionContext
+) -> None:
+    config = {**RedFlagDetector.get_default_config(), **sources}
+    loaded = RedFlagDetector.load(config, storage, Resource("never_trained"), context)
+    assert loaded.clinic["emergency_number"] == "999"
+    assert loaded.matcher.find("I have a fever and back pain").category == "infection"
+
+
+def test_training_rejects_broken_patterns(
+    sources: dict, storage: LocalModelStorage, context: ExecutionContext
+) -> None:
+    Path(sources["patterns_file"]).write_text(
+        "categories:\n  x:\n    priority: 1\n    rules:\n      - patterns: [[{LOWER: no}]]\n",
+        encoding="utf-8",
+    )
+    config = {**RedFlagDetector.get_default_config(), **sources}
+    detector = RedFlagDetector.create(config, storage, Resource("broken"), context)
+    with pytest.raises(ValueError):
+        detector.train(TrainingData())
+
+
+def test_fingerprint_changes_when_either_file_changes(sources: dict) -> None:
+    config = dict(sources)
+    first = RedFlagDetector.fingerprint_addon(config)
+    assert RedFlagDetector.fingerprint_addon(config) == first
+
+    patterns = Path(sources["patterns_file"])
+    patterns.write_text(patterns.read_text() + "\n# edited\n", encoding="utf-8")
+    second = RedFlagDetector.fingerprint_addon(config)
+    assert second != first
+
+    clinic = Path(sources["clinic_file"])
+    clinic.write_text(clinic.read_text() + "crisis_line: '988'\n", encoding="utf-8")
+    third = RedFlagDetector.fingerprint_addon(config)
+    assert third not in (first, second)
+
+    clinic.unlink()
+    assert RedFlagDetector.fingerprint_addon(config) not in (first, second, third)
+
+
+def test_fingerprint_uses_the_default_paths() -> None:
+    assert RedFlagDetector.fingerprint_addon({}) == RedFlagDetector.fingerprint_addon(
+        {"patterns_file": "content/red_flags.yml", "clinic_file": "content/clinic.yml"}
+    )
