@@ -4,8 +4,8 @@ Rasa logs a failed custom action (server down, error, or too slow) and carries o
 without a word to the patient, and without the action's events. Every answer sets
 the `answer_id` slot, so a watched action that ran since the patient's message
 without setting it has failed: this policy then predicts a domain response,
-which needs no action server (a rule then listens). The clinic's phone is read from `content/clinic.yml` at
-training time and set as a slot together with the prediction.
+which needs no action server (a rule then listens). The clinic's phone is read
+from `content/clinic.yml` at training time and set as a slot with the prediction.
 """
 
 from __future__ import annotations
