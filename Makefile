@@ -11,10 +11,11 @@ export PYTHONPATH := $(CURDIR)
 
 SPACY_BASE := build/spacy-en/meta.json
 INSTALLED := $(VENV)/.installed
+WEBCHAT := node_modules/rasa-webchat/lib/index.js
 
 .PHONY: setup run train shell actions validate test lint format clean
 
-setup: $(INSTALLED) $(SPACY_BASE) var
+setup: $(INSTALLED) $(SPACY_BASE) $(WEBCHAT) var
 
 $(VENV)/bin/python:
 	$$(scripts/find-python.sh) -m venv $(VENV)
@@ -26,6 +27,11 @@ $(INSTALLED): pyproject.toml $(VENV)/bin/python
 
 $(SPACY_BASE): components/spacy_base.py $(INSTALLED)
 	$(BIN)/python -m components.spacy_base build/spacy-en
+
+# The website chat widget (rasa-webchat, pinned in package-lock.json); no install scripts run.
+$(WEBCHAT): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 var:
 	mkdir -p var

@@ -4,9 +4,11 @@ One process group: Ctrl-C (or SIGTERM) stops all of them. Prints where to talk t
 the assistant once every part answers.
 
 Settings (environment):
-  RASA_PORT (5005), ACTION_PORT (5055), WEB_PORT (8080), RASA_HOST (127.0.0.1)
+  RASA_PORT (5005), WEB_PORT (8080), RASA_HOST (127.0.0.1); the action server
+  listens on 127.0.0.1:5055, where endpoints.yml expects it
   RASA_API_TOKEN   enables Rasa's HTTP API, protected by this token (off when unset)
   CORS_ORIGINS     space-separated origins allowed to call Rasa (default: the web page)
+  RASA_PUBLIC_URL  the Rasa URL as browsers reach it (default http://<page host>:RASA_PORT)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 300
+ACTION_PORT = "5055"  # endpoints.yml
 
 
 def _env(name: str, default: str) -> str:
@@ -51,7 +54,7 @@ def commands() -> dict[str, list[str]]:
     if token:
         rasa += ["--enable-api", "--auth-token", token]
     result = {
-        "actions": [str(BIN / "rasa"), "run", "actions", "--port", _env("ACTION_PORT", "5055")],
+        "actions": [str(BIN / "rasa"), "run", "actions", "--port", ACTION_PORT],
         "rasa": rasa,
     }
     web = ROOT / "web" / "server.py"
@@ -78,7 +81,7 @@ def main() -> None:
     (ROOT / "var").mkdir(exist_ok=True)
     env = {
         **os.environ,
-        "SANIC_HOST": _env("ACTION_HOST", "127.0.0.1"),
+        "SANIC_HOST": "127.0.0.1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     }
@@ -102,7 +105,7 @@ def main() -> None:
 
     rasa_port = _env("RASA_PORT", "5005")
     wait_until_ready(
-        f"http://127.0.0.1:{_env('ACTION_PORT', '5055')}/health",
+        f"http://127.0.0.1:{ACTION_PORT}/health",
         processes["actions"],
         "action server",
     )
