@@ -32,7 +32,6 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_CONFIDENCE,
@@ -41,15 +40,12 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
     EXTRACTOR,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.intent_override import demote_intent, override_intent, predicted_intent
 from components.red_flag_rules import RedFlagMatch, RedFlagMatcher, load_patterns_file
 
 logger = logging.getLogger(__name__)
@@ -157,21 +153,13 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             match = self.matcher.find(message.get(TEXT) or "")
             if match is not None:
                 self._mark_red_flag(message, match)
-            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == RED_FLAG_INTENT:
+            elif predicted_intent(message) == RED_FLAG_INTENT:
                 self._demote(message)
         return messages
 
     def _mark_red_flag(self, message: Message, match: RedFlagMatch) -> None:
         text = message.get(TEXT) or ""
-        intent = {INTENT_NAME_KEY: RED_FLAG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-        others = [
-            item
-            for item in message.get(INTENT_RANKING_KEY) or []
-            if item.get(INTENT_NAME_KEY) != RED_FLAG_INTENT
-        ]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [dict(intent), *others], add_to_output=True)
-
+        override_intent(message, RED_FLAG_INTENT)
         entities = list(message.get(ENTITIES) or [])
         entities.append(_entity("red_flag", match.category, match.start, match.end))
         for key in CLINIC_KEYS:
@@ -187,23 +175,9 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
 
     def _demote(self, message: Message) -> None:
         """The classifier said red_flag but the rules found none: take the next intent."""
-        ranking = [
-            item
-            for item in message.get(INTENT_RANKING_KEY) or []
-            if item.get(INTENT_NAME_KEY) != RED_FLAG_INTENT
-        ]
         threshold = float(self.component_config["demotion_fallback_threshold"])
-        if ranking and ranking[0].get(PREDICTED_CONFIDENCE_KEY, 0.0) >= threshold:
-            intent = dict(ranking[0])
-        else:
-            intent = {
-                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
-                PREDICTED_CONFIDENCE_KEY: max(threshold, 0.0),
-            }
-            ranking.insert(0, dict(intent))
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        logger.debug(f"Demoted a classifier 'red_flag' to '{intent[INTENT_NAME_KEY]}'.")
+        new_intent = demote_intent(message, RED_FLAG_INTENT, threshold)
+        logger.debug(f"Demoted a classifier 'red_flag' to '{new_intent}'.")
 
 
 def _entity(name: str, value: str, start: int, end: int) -> dict[str, Any]:

@@ -29,7 +29,7 @@ DESIGN_IDS = {
     "research", "candidacy", "stem_cell_sources", "emergency", "not_covered", "handoff",
     "out_of_scope", "clarify", "greet", "goodbye", "thanks", "bot_identity",
 }  # fmt: skip
-ADDED_IDS = {"personal_advice", "welcome", "fallback_unavailable"}
+ADDED_IDS = {"personal_advice", "welcome", "fallback_unavailable", "other_language"}
 CONDITIONS = {
     "degenerative_disc_disease",
     "herniated_disc",

@@ -79,3 +79,20 @@ def test_held_out_questions_never_raise_a_red_flag(nlu):
     examples = load_data(str(HELD_OUT)).intent_examples
     raised = [e.get("text") for e in examples if nlu(e.get("text"))["intent"]["name"] == "red_flag"]
     assert not raised
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿La terapia con células madre sirve para una hernia discal?",
+        "Wie lange dauert die Behandlung mit Stammzellen?",
+        "这个治疗安全吗？",
+    ],
+)
+def test_messages_in_other_languages_are_told_the_assistant_answers_in_english(nlu, text):
+    assert nlu(text)["intent"]["name"] == "other_language"
+
+
+def test_a_red_flag_in_a_mixed_language_message_still_wins(nlu):
+    result = nlu("hola, I can't control my bladder and my back hurts, ayuda por favor")
+    assert result["intent"]["name"] == "red_flag"
