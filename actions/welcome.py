@@ -36,6 +36,7 @@ def reply(
         # A greeting after a greeting reads oddly: the welcome answers "hello".
         dispatcher.utter_message(**{**message, "text": welcome["text"]})
     else:
-        dispatcher.utter_message(**welcome)
+        # The answer's own buttons follow; the welcome's would only compete with them.
+        dispatcher.utter_message(text=welcome["text"])
         dispatcher.utter_message(**message)
     return [SlotSet(WELCOMED_SLOT, True)]

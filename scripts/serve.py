@@ -9,22 +9,35 @@ Settings (environment):
   RASA_API_TOKEN   enables Rasa's HTTP API, protected by this token (off when unset)
   CORS_ORIGINS     space-separated origins allowed to call Rasa (default: the web page)
   RASA_PUBLIC_URL  the Rasa URL as browsers reach it (default http://<page host>:RASA_PORT)
+  RASA_ENDPOINTS   endpoints file (default endpoints.yml)
+  SANIC_REQUEST_MAX_SIZE  largest request body the Rasa server reads, in bytes (1000000)
+
+Before starting anything it checks that the conversations can be stored: with an
+SQLite tracker store whose file or folder is not writable, Rasa would start, log
+an error and keep conversations in memory only, so that they are lost on restart.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 300
 ACTION_PORT = "5055"  # endpoints.yml
+# Largest request body the Rasa server reads (Sanic's default is 100 MB); the
+# channels refuse messages over 5,000 characters anyway (credentials.yml).
+REQUEST_MAX_BYTES = "1000000"
 
 
 def _env(name: str, default: str) -> str:
@@ -48,7 +61,7 @@ def commands() -> dict[str, list[str]]:
         "--credentials",
         "credentials.yml",
         "--endpoints",
-        "endpoints.yml",
+        _env("RASA_ENDPOINTS", "endpoints.yml"),
     ]
     token = os.environ.get("RASA_API_TOKEN")
     if token:
@@ -61,6 +74,57 @@ def commands() -> dict[str, list[str]]:
     if web.exists():
         result["web"] = [sys.executable, str(web), "--port", web_port, "--rasa-port", rasa_port]
     return result
+
+
+def sqlite_tracker_store(endpoints: Path) -> Path | None:
+    """The SQLite file of the tracker store in `endpoints`, if it is one."""
+    config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+    store = config.get("tracker_store") or {}
+    if str(store.get("type", "")).lower() != "sql" or store.get("dialect", "sqlite") != "sqlite":
+        return None
+    db = Path(str(store.get("db", "rasa.db")))
+    return db if db.is_absolute() else ROOT / db
+
+
+def storage_problem(db: Path) -> str | None:
+    """Why conversations could not be written to the SQLite file `db`, or None."""
+    folder = db.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # SQLite writes a journal file next to the database.
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        return f"its folder {folder} is not writable ({error.strerror or error})"
+    if db.exists() and not db.is_file():
+        return f"{db} is not a file"
+    try:
+        connection = sqlite3.connect(db, timeout=10)
+        try:
+            connection.execute("BEGIN IMMEDIATE")  # takes the write lock
+            connection.rollback()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        return f"{db} is not writable ({error})"
+    return None
+
+
+def check_storage(endpoints: Path) -> None:
+    """Stop with a one-line error if conversations could not be stored."""
+    try:
+        (ROOT / "var").mkdir(exist_ok=True)
+    except OSError as error:
+        raise SystemExit(f"error: cannot create {ROOT / 'var'}: {error.strerror}") from None
+    if not endpoints.is_file():
+        raise SystemExit(f"error: {endpoints} not found")
+    db = sqlite_tracker_store(endpoints)
+    problem = storage_problem(db) if db else None
+    if problem:
+        raise SystemExit(
+            f"error: conversations cannot be stored: {problem}. Fix the permissions or "
+            f"change tracker_store in {endpoints.name}; nothing was started."
+        )
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, name: str) -> None:
@@ -78,13 +142,16 @@ def wait_until_ready(url: str, process: subprocess.Popen, name: str) -> None:
 
 def main() -> None:
     os.chdir(ROOT)
-    (ROOT / "var").mkdir(exist_ok=True)
+    check_storage(ROOT / _env("RASA_ENDPOINTS", "endpoints.yml"))
+    python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     env = {
         **os.environ,
+        "PYTHONPATH": python_path,  # channels/, components/ and actions/
         "SANIC_HOST": "127.0.0.1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     }
+    rasa_env = {"SANIC_REQUEST_MAX_SIZE": _env("SANIC_REQUEST_MAX_SIZE", REQUEST_MAX_BYTES)}
     processes: dict[str, subprocess.Popen] = {}
 
     def stop(*_: object) -> None:
@@ -101,7 +168,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     for name, command in commands().items():
-        processes[name] = subprocess.Popen(command, env=env)
+        processes[name] = subprocess.Popen(
+            command, env={**env, **rasa_env} if name == "rasa" else env
+        )
 
     rasa_port = _env("RASA_PORT", "5005")
     wait_until_ready(

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 API_TOKEN = "test-token"
 READY_TIMEOUT_S = 240
+# Largest request body the Rasa server reads, as `make run` sets it (scripts/serve.py).
+REQUEST_MAX_BYTES = "1000000"
 
 
 def free_port() -> int:
@@ -109,8 +111,9 @@ class Assistant:
             "--credentials", str(ROOT / "credentials.yml"),
             "--enable-api", "--auth-token", API_TOKEN, *self.extra_rasa_args,
         ]  # fmt: skip
+        env = {"SANIC_REQUEST_MAX_SIZE": REQUEST_MAX_BYTES, **server_env()}
         self.processes["rasa"] = subprocess.Popen(
-            command, cwd=ROOT, env=server_env(), stdout=log.open("ab"), stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
         )
         wait_for(f"{self.url}/", self.processes["rasa"], log)
 

@@ -125,6 +125,7 @@ async def test_first_reply_of_a_session_starts_with_the_welcome(catalog, tracker
     dispatcher, events = await run(ActionAnswer(), tracker)
     welcome, answer = dispatcher.messages
     assert "general information, not medical advice" in welcome["text"]
+    assert not welcome["buttons"]
     assert "call 911" in welcome["text"]
     assert answer["text"].startswith(catalog.fill(catalog["safety"].text))
     assert events[0] == SlotSet("welcomed", True)
