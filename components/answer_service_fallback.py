@@ -10,7 +10,6 @@ from `content/clinic.yml` at training time and set as a slot with the prediction
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from components.content_fingerprint import files_fingerprint
 
 SETTINGS_FILE = "clinic_phone.json"
 ANSWER_ID_SLOT = "answer_id"
@@ -55,8 +56,7 @@ class AnswerServiceFallbackPolicy(Policy):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        path = Path(config.get("clinic_file", cls.get_default_config()["clinic_file"]))
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+        return files_fingerprint({**cls.get_default_config(), **config}["clinic_file"])
 
     def __init__(
         self,

@@ -7,7 +7,6 @@ with. `fingerprint_addon` makes `rasa train` retrain when the lexicon changes.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.content_fingerprint import files_fingerprint
 from components.medical_terms_rules import MedicalTermFinder, read_lexicon
 
 PIPELINE_DIR = "spacy_pipeline"
@@ -36,8 +36,7 @@ class MedicalTermExtractor(GraphComponent, EntityExtractorMixin):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        path = Path(config.get("lexicon_file", cls.get_default_config()["lexicon_file"]))
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+        return files_fingerprint({**cls.get_default_config(), **config}["lexicon_file"])
 
     def __init__(
         self,

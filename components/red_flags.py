@@ -20,7 +20,6 @@ Config (defaults):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from pathlib import Path
@@ -45,6 +44,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.content_fingerprint import files_fingerprint
 from components.intent_override import demote_intent, override_intent, predicted_intent
 from components.red_flag_rules import RedFlagMatch, RedFlagMatcher, load_patterns_file
 
@@ -136,12 +136,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Hash of both files' bytes: editing either one retrains the component."""
         merged = {**cls.get_default_config(), **config}
-        digest = hashlib.sha256()
-        for key in ("patterns_file", "clinic_file"):
-            path = Path(merged[key])
-            digest.update(key.encode())
-            digest.update(path.read_bytes() if path.is_file() else b"<missing>")
-        return digest.hexdigest()
+        return files_fingerprint(merged["patterns_file"], merged["clinic_file"])
 
     # -- inference ------------------------------------------------------------
 
