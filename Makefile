@@ -13,7 +13,7 @@ SPACY_BASE := build/spacy-en/meta.json
 INSTALLED := $(VENV)/.installed
 WEBCHAT := node_modules/rasa-webchat/lib/index.js
 
-.PHONY: setup run train shell actions validate test lint format clean
+.PHONY: setup run train shell actions validate test lint format clean soak retention bench
 
 setup: $(INSTALLED) $(SPACY_BASE) $(WEBCHAT) var
 
@@ -46,13 +46,13 @@ run: train
 
 ## shell: staff chat with the assistant in the terminal (starts the action server too)
 shell: train
-	@SANIC_HOST=127.0.0.1 $(RASA) run actions --port 5055 & actions=$$!; \
+	@SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=60 $(RASA) run actions --port 5055 & actions=$$!; \
 	trap "kill $$actions 2>/dev/null" EXIT; \
 	$(RASA) shell --endpoints endpoints.yml
 
 ## actions: only the action server
 actions: setup
-	SANIC_HOST=127.0.0.1 $(RASA) run actions --port 5055
+	SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=60 $(RASA) run actions --port 5055
 
 ## validate: check domain, rules and training data for mistakes
 validate: setup
@@ -61,6 +61,18 @@ validate: setup
 ## test: set everything up and run the whole test suite
 test: validate train
 	$(BIN)/pytest
+
+## soak: 600 conversations, 50 at once, on free loopback ports: messages, errors, lost turns, latency
+soak: train
+	$(BIN)/python scripts/soak.py $(SOAK_ARGS)
+
+## retention: delete stored conversations older than RETENTION_DAYS days (default 30)
+retention: setup
+	$(BIN)/python scripts/retention.py $(RETENTION_ARGS)
+
+## bench: accuracy, latency, throughput, start-up and memory, ours against `rasa init`'s pipeline
+bench: train
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

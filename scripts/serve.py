@@ -11,6 +11,8 @@ Settings (environment):
   RASA_PUBLIC_URL  the Rasa URL as browsers reach it (default http://<page host>:RASA_PORT)
   RASA_ENDPOINTS   endpoints file (default endpoints.yml)
   SANIC_REQUEST_MAX_SIZE  largest request body the Rasa server reads, in bytes (1000000)
+  SANIC_KEEP_ALIVE_TIMEOUT  how long the action server waits for the request on a
+                   connection, in seconds (60)
 
 Before starting anything it checks that the conversations can be stored: with an
 SQLite tracker store whose file or folder is not writable, Rasa would start, log
@@ -38,6 +40,10 @@ ACTION_PORT = "5055"  # endpoints.yml
 # Largest request body the Rasa server reads (Sanic's default is 100 MB); the
 # channels refuse messages over 5,000 characters anyway (credentials.yml).
 REQUEST_MAX_BYTES = "1000000"
+# Sanic closes a connection whose request has not arrived within KEEP_ALIVE_TIMEOUT
+# (5 s). Under load Rasa connects to the action server, then writes the request
+# seconds later: the action server must wait longer, or that answer is lost.
+ACTIONS_KEEP_ALIVE_S = "60"
 
 
 def _env(name: str, default: str) -> str:
@@ -76,6 +82,31 @@ def commands() -> dict[str, list[str]]:
     return result
 
 
+def environments() -> dict[str, dict[str, str]]:
+    """The environment of each process: the action server listens on loopback only."""
+    python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    common = {
+        **os.environ,
+        "PYTHONPATH": python_path,  # channels/, components/ and actions/
+        "SANIC_HOST": "127.0.0.1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    return {
+        "actions": {
+            **common,
+            "SANIC_KEEP_ALIVE_TIMEOUT": _env("SANIC_KEEP_ALIVE_TIMEOUT", ACTIONS_KEEP_ALIVE_S),
+        },
+        "rasa": {
+            **common,
+            "SANIC_REQUEST_MAX_SIZE": _env("SANIC_REQUEST_MAX_SIZE", REQUEST_MAX_BYTES),
+            # Errors (404, 413, ...) as JSON, never as an HTML page.
+            "SANIC_FALLBACK_ERROR_FORMAT": "json",
+        },
+        "web": common,
+    }
+
+
 def sqlite_tracker_store(endpoints: Path) -> Path | None:
     """The SQLite file of the tracker store in `endpoints`, if it is one."""
     config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
@@ -89,6 +120,8 @@ def sqlite_tracker_store(endpoints: Path) -> Path | None:
 def storage_problem(db: Path) -> str | None:
     """Why conversations could not be written to the SQLite file `db`, or None."""
     folder = db.parent
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is not a folder"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # SQLite writes a journal file next to the database.
@@ -143,15 +176,6 @@ def wait_until_ready(url: str, process: subprocess.Popen, name: str) -> None:
 def main() -> None:
     os.chdir(ROOT)
     check_storage(ROOT / _env("RASA_ENDPOINTS", "endpoints.yml"))
-    python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    env = {
-        **os.environ,
-        "PYTHONPATH": python_path,  # channels/, components/ and actions/
-        "SANIC_HOST": "127.0.0.1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    }
-    rasa_env = {"SANIC_REQUEST_MAX_SIZE": _env("SANIC_REQUEST_MAX_SIZE", REQUEST_MAX_BYTES)}
     processes: dict[str, subprocess.Popen] = {}
 
     def stop(*_: object) -> None:
@@ -167,10 +191,9 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    env = environments()
     for name, command in commands().items():
-        processes[name] = subprocess.Popen(
-            command, env={**env, **rasa_env} if name == "rasa" else env
-        )
+        processes[name] = subprocess.Popen(command, env=env[name])
 
     rasa_port = _env("RASA_PORT", "5005")
     wait_until_ready(

@@ -22,8 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 API_TOKEN = "test-token"
 READY_TIMEOUT_S = 240
-# Largest request body the Rasa server reads, as `make run` sets it (scripts/serve.py).
+# Largest request body the Rasa server reads, as `make run` sets it (scripts/serve.py);
+# errors are JSON, as there.
 REQUEST_MAX_BYTES = "1000000"
+# How long the action server keeps a connection open before its request arrives, as
+# `make run` sets it: Sanic's 5 s default drops Rasa's connections when Rasa is busy.
+ACTIONS_KEEP_ALIVE_S = "60"
 
 
 def free_port() -> int:
@@ -93,7 +97,7 @@ class Assistant:
         self.processes["actions"] = subprocess.Popen(
             [str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
             cwd=ROOT,
-            env=server_env(),
+            env={"SANIC_KEEP_ALIVE_TIMEOUT": ACTIONS_KEEP_ALIVE_S, **server_env()},
             stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
         )
@@ -111,7 +115,11 @@ class Assistant:
             "--credentials", str(ROOT / "credentials.yml"),
             "--enable-api", "--auth-token", API_TOKEN, *self.extra_rasa_args,
         ]  # fmt: skip
-        env = {"SANIC_REQUEST_MAX_SIZE": REQUEST_MAX_BYTES, **server_env()}
+        env = {
+            "SANIC_REQUEST_MAX_SIZE": REQUEST_MAX_BYTES,
+            "SANIC_FALLBACK_ERROR_FORMAT": "json",
+            **server_env(),
+        }
         self.processes["rasa"] = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
         )
