@@ -51,7 +51,7 @@ class AnswerServiceFallbackPolicy(Policy):
             "watched_actions": ["action_answer", "action_clarify"],
             "response": "utter_answer_unavailable",
             "answer_id": "fallback_unavailable",
-            "action_timeout_s": 10,
+            "action_timeout_s": 20,
         }
 
     @classmethod
