@@ -9,13 +9,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-SPACY_BASE := build/spacy-en/meta.json
 INSTALLED := $(VENV)/.installed
 WEBCHAT := node_modules/rasa-webchat/lib/index.js
 
 .PHONY: setup run train shell actions validate test lint format clean soak retention bench
 
-setup: $(INSTALLED) $(SPACY_BASE) $(WEBCHAT) var
+setup: $(INSTALLED) $(WEBCHAT) var
 
 $(VENV)/bin/python:
 	$$(scripts/find-python.sh) -m venv $(VENV)
@@ -24,9 +23,6 @@ $(INSTALLED): pyproject.toml $(VENV)/bin/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --progress-bar on -e '.[dev]'
 	touch $@
-
-$(SPACY_BASE): components/spacy_base.py $(INSTALLED)
-	$(BIN)/python -m components.spacy_base build/spacy-en
 
 # The website chat widget (rasa-webchat, pinned in package-lock.json); no install scripts run.
 $(WEBCHAT): package.json package-lock.json

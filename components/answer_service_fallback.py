@@ -6,6 +6,9 @@ the `answer_id` slot, so a watched action that ran since the patient's message
 without setting it has failed: this policy then predicts a domain response,
 which needs no action server (a rule then listens). The clinic's phone is read
 from `content/clinic.yml` at training time and set as a slot with the prediction.
+
+Loading it also tunes how Rasa calls the action server: a shorter timeout, and
+responses checked with a cached validator (components/action_validation.py).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from components import action_validation
 from components.content_fingerprint import files_fingerprint
 
 SETTINGS_FILE = "clinic_phone.json"
@@ -71,6 +75,7 @@ class AnswerServiceFallbackPolicy(Policy):
         super().__init__(config, model_storage, resource, execution_context, **kwargs)
         self.clinic_phone = clinic_phone
         _set_action_timeout(config["action_timeout_s"])
+        action_validation.install()
 
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any

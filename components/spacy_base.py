@@ -7,9 +7,6 @@ No trained spaCy model can be downloaded here, so the base is `spacy.blank("en")
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import spacy
 from spacy.language import Language
 
@@ -20,16 +17,3 @@ def blank_english() -> Language:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp
-
-
-def build(target: Path) -> None:
-    """Write the base pipeline to `target`, where Rasa's `SpacyNLP` loads it."""
-    nlp = blank_english()
-    nlp.meta["name"] = "clinic_base"
-    nlp.meta["description"] = "Blank English tokenizer with lookup lemmas, built locally."
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(target)
-
-
-if __name__ == "__main__":
-    build(Path(sys.argv[1] if len(sys.argv) > 1 else "build/spacy-en"))
