@@ -159,24 +159,30 @@ async def rest_kind(
     return result
 
 
-@pytest.fixture(scope="module")
-def rest_results(assistant: Assistant) -> dict[str, dict[str, Any]]:
+def run_corpus(assistant: Assistant, send_kind: Any, timeout_s: float) -> dict[str, dict[str, Any]]:
+    """Send every kind of the corpus with `send_kind(http, url, kind, index)`, a few at once."""
+
     async def run() -> dict[str, dict[str, Any]]:
         limit = asyncio.Semaphore(PARALLEL)
-        timeout = aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S * 2)
+        timeout = aiohttp.ClientTimeout(total=timeout_s)
         async with aiohttp.ClientSession(timeout=timeout) as http:
 
             async def one(index: int, kind: dict[str, Any]) -> tuple[str, dict[str, Any]]:
                 async with limit:
                     try:
-                        return kind["name"], await rest_kind(http, assistant.url, kind, index)
+                        return kind["name"], await send_kind(http, assistant.url, kind, index)
                     except Exception as error:  # reported by the kind's test
-                        return kind["name"], {"error": f"{type(error).__name__}: {error}"}
+                        return kind["name"], {"error": f"{type(error).__name__}: {error!r}"}
 
             pairs = await asyncio.gather(*(one(i, kind) for i, kind in enumerate(KINDS)))
         return dict(pairs)
 
     return asyncio.run(run())
+
+
+@pytest.fixture(scope="module")
+def rest_results(assistant: Assistant) -> dict[str, dict[str, Any]]:
+    return run_corpus(assistant, rest_kind, REPLY_TIMEOUT_S * 2)
 
 
 def test_the_corpus_has_at_least_40_kinds():
@@ -349,22 +355,7 @@ async def socketio_kind(
 
 @pytest.fixture(scope="module")
 def socketio_results(assistant: Assistant) -> dict[str, dict[str, Any]]:
-    async def run() -> dict[str, dict[str, Any]]:
-        limit = asyncio.Semaphore(PARALLEL)
-        timeout = aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S)
-        async with aiohttp.ClientSession(timeout=timeout) as http:
-
-            async def one(index: int, kind: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-                async with limit:
-                    try:
-                        return kind["name"], await socketio_kind(http, assistant.url, kind, index)
-                    except Exception as error:  # reported by the kind's test
-                        return kind["name"], {"error": f"{type(error).__name__}: {error!r}"}
-
-            pairs = await asyncio.gather(*(one(i, kind) for i, kind in enumerate(KINDS)))
-        return dict(pairs)
-
-    return asyncio.run(run())
+    return run_corpus(assistant, socketio_kind, REPLY_TIMEOUT_S)
 
 
 def notices(catalog: Catalog) -> set[str]:
