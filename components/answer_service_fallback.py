@@ -25,12 +25,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import action_validation
 from components.content_fingerprint import files_fingerprint
+from components.tracker_events import events_since_patient
 
 SETTINGS_FILE = "clinic_phone.json"
 ANSWER_ID_SLOT = "answer_id"
@@ -107,11 +108,7 @@ class AnswerServiceFallbackPolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
-        since_patient: list[Any] = []
-        for event in reversed(tracker.events):
-            if isinstance(event, UserUttered):
-                break
-            since_patient.append(event)
+        since_patient = events_since_patient(tracker)
         actions = [e.action_name for e in since_patient if isinstance(e, ActionExecuted)]
         last_action = actions[0] if actions else None
         answered = any(isinstance(e, SlotSet) and e.key == ANSWER_ID_SLOT for e in since_patient)

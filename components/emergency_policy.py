@@ -16,9 +16,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from components.tracker_events import events_since_patient
 
 
 @DefaultV1Recipe.register(
@@ -50,12 +52,9 @@ class EmergencyPolicy(Policy):
             or tracker.latest_message.intent.get("name") != self.config["intent"]
         ):
             return self._prediction(probabilities)
-        actions_since_patient = []
-        for event in reversed(tracker.events):
-            if isinstance(event, UserUttered):
-                break
-            if isinstance(event, ActionExecuted):
-                actions_since_patient.append(event.action_name)
+        actions_since_patient = [
+            e.action_name for e in events_since_patient(tracker) if isinstance(e, ActionExecuted)
+        ]
         if self.config["response"] in actions_since_patient:
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
         else:
