@@ -17,8 +17,8 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.intent_override import demote_intent, override_intent, predicted_intent
 from components.language_rules import is_clearly_english, is_other_language
+from components.nlu.intent_override import demote_intent, override_intent, predicted_intent
 
 OTHER_LANGUAGE_INTENT = "other_language"
 

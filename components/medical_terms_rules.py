@@ -17,6 +17,8 @@ import yaml
 from spacy.language import Language
 from spacy.util import filter_spans
 
+from components.nlu.spelling import within_one_edit
+
 MIN_FUZZY_LENGTH = 6
 
 
@@ -65,26 +67,6 @@ def build_pipeline(lexicon: dict[str, dict[str, list[str]]]) -> Language:
     return nlp
 
 
-def _within_one_edit(a: str, b: str) -> bool:
-    """True when `a` and `b` differ by one insertion, deletion, substitution or swap."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        if len(diffs) == 1:
-            return True
-        return (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]]
-            and a[diffs[1]] == b[diffs[0]]
-        )
-    shorter, longer = sorted((a, b), key=len)
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
-
-
 class MedicalTermFinder:
     """Matches lexicon terms in text; holds one spaCy pipeline."""
 
@@ -120,6 +102,6 @@ class MedicalTermFinder:
 
     def _fuzzy_match(self, word: str) -> tuple[str, str] | None:
         for known, match in self._single_words.items():
-            if abs(len(known) - len(word)) <= 1 and _within_one_edit(word, known):
+            if abs(len(known) - len(word)) <= 1 and within_one_edit(word, known):
                 return match
         return None

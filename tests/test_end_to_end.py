@@ -70,6 +70,19 @@ def test_red_flag_gets_the_emergency_reply_first_and_only(assistant: Assistant, 
     assert assistant.answer_id("e2e-red-flag") == "emergency"
 
 
+def test_possible_red_flag_gets_one_urgent_care_line_then_its_answer(
+    assistant: Assistant, catalog
+):
+    sender = "e2e-notice"
+    assistant.post(sender, "hello")
+    replies = assistant.post(sender, "can stem cell injections cause incontinence?")
+    assert len(replies) >= 2
+    assert catalog.settings["emergency_number"] in replies[0]["text"]
+    assert "bladder" in replies[0]["text"]
+    assert assistant.answer_id(sender) == "safety"
+    assert assistant.tracker(sender)["slots"]["safety_notice"] == "cauda_equina"
+
+
 def test_two_messages_not_understood_end_with_a_person(assistant: Assistant, catalog):
     sender = "e2e-fallback"
     assistant.post(sender, "hello")
@@ -90,6 +103,14 @@ def test_emergency_reply_works_with_the_action_server_stopped(assistant: Assista
     replies = assistant.post("e2e-no-actions-2", "numb between my legs and I can't pee")
     assert catalog.settings["emergency_number"] in replies[0]["text"]
     assert assistant.answer_id("e2e-no-actions-2") == "emergency"
+
+
+def test_safety_notice_works_with_the_action_server_stopped(assistant: Assistant, catalog):
+    assistant.stop_actions()
+    replies = assistant.post("e2e-no-actions-notice", "what are the signs of cauda equina?")
+    assert catalog.settings["emergency_number"] in replies[0]["text"]
+    assert catalog.settings["phone"] in replies[-1]["text"]
+    assert assistant.answer_id("e2e-no-actions-notice") == "fallback_unavailable"
 
 
 def test_without_the_action_server_a_question_gets_an_apology_with_the_phone(

@@ -1,4 +1,4 @@
-"""Red-flag detection: the rules (components/red_flag_rules.py) and the Rasa component.
+"""Red-flag detection: the rules (components/nlu/red_flags/) and the Rasa component.
 
 The rules are tested on tests/data/red_flags.yml: every positive must be found with
 its category, no negative may be raised. The component is tested through its Rasa
@@ -22,8 +22,12 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.red_flag_rules import RedFlagMatch, RedFlagMatcher, load_patterns_file
-from components.red_flags import RedFlagDetector
+from components.nlu.red_flags import (
+    RedFlagDetector,
+    RedFlagMatch,
+    RedFlagMatcher,
+    load_patterns_file,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PATTERNS = ROOT / "content" / "red_flags.yml"
@@ -54,7 +58,7 @@ def nlu_examples() -> list[str]:
 
 @pytest.fixture(scope="module")
 def matcher() -> RedFlagMatcher:
-    return RedFlagMatcher.from_file(PATTERNS)
+    return RedFlagMatcher.from_config(load_patterns_file(PATTERNS))
 
 
 def explain(matcher: RedFlagMatcher, text: str) -> str:
@@ -190,17 +194,13 @@ def test_bad_pattern_files_are_rejected(tmp_path: Path) -> None:
 # The Rasa component
 # ---------------------------------------------------------------------------
 
-CLINIC = {"name": "Test Clinic", "emergency_number": "999", "crisis_line": "116 123 (Samaritans)"}
-
 
 @pytest.fixture
 def sources(tmp_path: Path) -> dict[str, str]:
-    """Copies of the patterns file and a clinic file, so tests may edit them."""
+    """A copy of the patterns file, so tests may edit it."""
     patterns = tmp_path / "red_flags.yml"
     shutil.copy(PATTERNS, patterns)
-    clinic = tmp_path / "clinic.yml"
-    clinic.write_text(yaml.safe_dump(CLINIC), encoding="utf-8")
-    return {"patterns_file": str(patterns), "clinic_file": str(clinic)}
+    return {"patterns_file": str(patterns)}
 
 
 @pytest.fixture
@@ -216,18 +216,20 @@ def context() -> ExecutionContext:
 
 @pytest.fixture
 def trained(sources: dict, storage: LocalModelStorage, context: ExecutionContext) -> Any:
+    """Rules only: with no red-flag examples there is no learned classifier."""
     resource = Resource("red_flag_detector")
     detector = RedFlagDetector.create(
         {**RedFlagDetector.get_default_config(), **sources}, storage, resource, context
     )
     detector.train(TrainingData())
+    assert detector.learned is None
     return detector
 
 
 def classified(
     text: str, ranking: list[tuple[str, float]], entities: list | None = None
 ) -> Message:
-    """A message as DIETClassifier / FallbackClassifier leave it."""
+    """A message as the intent classifier and FallbackClassifier leave it."""
     message = Message(data={"text": text})
     items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
     if items:
@@ -237,13 +239,16 @@ def classified(
     return message
 
 
+def entity_values(message: Message, name: str) -> list[str]:
+    return [e["value"] for e in message.get("entities") or [] if e["entity"] == name]
+
+
 def test_component_is_registered_as_trainable_intent_classifier() -> None:
     registered = DefaultV1Recipe._registered_components["RedFlagDetector"]
     assert registered.clazz is RedFlagDetector
     assert registered.is_trainable
     assert DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in registered.types
     assert RedFlagDetector.get_default_config()["patterns_file"] == "content/red_flags.yml"
-    assert RedFlagDetector.get_default_config()["clinic_file"] == "content/clinic.yml"
 
 
 def test_red_flag_overrides_the_classifier(trained: RedFlagDetector) -> None:
@@ -264,20 +269,27 @@ def test_red_flag_overrides_the_classifier(trained: RedFlagDetector) -> None:
     assert flag["value"] == "cauda_equina"
     assert text[flag["start"] : flag["end"]] == "can't pee"
     assert flag["extractor"] == "RedFlagDetector"
-    assert entities["emergency_number"]["value"] == "999"
-    assert entities["crisis_line"]["value"] == "116 123 (Samaritans)"
-    assert (entities["crisis_line"]["start"], entities["crisis_line"]["end"]) == (0, len(text))
-    assert message.get("red_flag") == {"category": "cauda_equina", "text": "can't pee"}
+    assert "safety_notice" not in entities
     output = message.as_dict(only_output_properties=True)
-    assert {"intent", "intent_ranking", "entities", "red_flag"} <= set(output)
+    assert {"intent", "intent_ranking", "entities"} <= set(output)
 
 
 def test_red_flag_without_classifier_output(trained: RedFlagDetector) -> None:
     (message,) = trained.process([Message(data={"text": "I want to kill myself"})])
     assert message.get("intent")["name"] == "red_flag"
-    assert [e["value"] for e in message.get("entities") if e["entity"] == "red_flag"] == [
-        "suicidal"
-    ]
+    assert entity_values(message, "red_flag") == ["suicidal"]
+
+
+def test_possible_red_flag_keeps_the_intent_and_adds_a_safety_notice(
+    trained: RedFlagDetector,
+) -> None:
+    message = classified(
+        "can stem cells cause incontinence?", [("ask_safety", 0.7), ("ask_overview", 0.2)]
+    )
+    (message,) = trained.process([message])
+    assert message.get("intent") == {"name": "ask_safety", "confidence": 0.7}
+    assert entity_values(message, "safety_notice") == ["cauda_equina"]
+    assert entity_values(message, "red_flag") == []
 
 
 def test_classifier_red_flag_is_demoted_when_rules_find_none(trained: RedFlagDetector) -> None:
@@ -291,8 +303,7 @@ def test_classifier_red_flag_is_demoted_when_rules_find_none(trained: RedFlagDet
         "ask_safety",
         "ask_overview",
     ]
-    assert message.get("red_flag") is None
-    assert not [e for e in message.get("entities") if e["entity"] == "red_flag"]
+    assert entity_values(message, "red_flag") == []
 
 
 def test_demotion_without_other_intents_gives_nlu_fallback(trained: RedFlagDetector) -> None:
@@ -327,33 +338,96 @@ def test_other_intents_are_left_alone(trained: RedFlagDetector) -> None:
     assert message.get("entities") == []
 
 
+LEARNED_POSITIVES = [
+    ("my wee just will not come out at all since this morning", "cauda_equina"),
+    ("the wee will not come out and my back is agony", "cauda_equina"),
+    ("wee will not come out today", "cauda_equina"),
+    ("my whole bum feels like rubber and sort of absent", "saddle_numbness"),
+    ("bum feels like rubber since yesterday", "saddle_numbness"),
+]
+LEARNED_NEGATIVES = [
+    "how much does it cost",
+    "what is stem cell therapy",
+    "my back aches when I sit",
+    "is the injection painful",
+    "how long does it take",
+    "what are the risks",
+    "can I drive afterwards",
+    "hello there",
+]
+
+
+def learned_training_data() -> TrainingData:
+    examples = [
+        Message(
+            data={
+                "text": text,
+                "intent": "red_flag",
+                "metadata": {"example": {"category": category}},
+            }
+        )
+        for text, category in LEARNED_POSITIVES
+    ]
+    examples += [
+        Message(data={"text": text, "intent": "ask_overview"}) for text in LEARNED_NEGATIVES
+    ]
+    return TrainingData(training_examples=examples)
+
+
+@pytest.fixture
+def trained_with_classifier(
+    sources: dict, storage: LocalModelStorage, context: ExecutionContext
+) -> RedFlagDetector:
+    config = {**RedFlagDetector.get_default_config(), **sources, "clear_threshold": 0.5}
+    detector = RedFlagDetector.create(config, storage, Resource("learned"), context)
+    detector.train(learned_training_data())
+    assert detector.learned is not None
+    return detector
+
+
+def test_learned_classifier_raises_what_the_rules_lack(
+    trained_with_classifier: RedFlagDetector,
+) -> None:
+    text = "my wee will not come out at all"
+    assert trained_with_classifier.matcher.find(text) is None
+    (message,) = trained_with_classifier.process([classified(text, [("greet", 0.5)])])
+    assert message.get("intent")["name"] == "red_flag"
+    assert entity_values(message, "red_flag") == ["cauda_equina"]
+
+
+def test_rules_raise_what_the_learned_classifier_misses(
+    trained_with_classifier: RedFlagDetector,
+) -> None:
+    text = "I can't feel my legs"
+    assert trained_with_classifier.learned.predict(text).probability < 0.5
+    (message,) = trained_with_classifier.process([classified(text, [("greet", 0.5)])])
+    assert entity_values(message, "red_flag") == ["leg_weakness"]
+
+
 def test_persistence_round_trip(
-    trained: RedFlagDetector,
+    trained_with_classifier: RedFlagDetector,
     sources: dict,
     storage: LocalModelStorage,
     context: ExecutionContext,
 ) -> None:
-    # The model keeps what it was trained with, even if the files change or vanish.
-    Path(sources["clinic_file"]).write_text("emergency_number: '112'\n", encoding="utf-8")
+    # The model keeps what it was trained with, even if the patterns file vanishes.
     Path(sources["patterns_file"]).unlink()
-    config = {**RedFlagDetector.get_default_config(), **sources}
+    config = {**RedFlagDetector.get_default_config(), **sources, "clear_threshold": 0.5}
 
-    loaded = RedFlagDetector.load(config, storage, Resource("red_flag_detector"), context)
+    loaded = RedFlagDetector.load(config, storage, Resource("learned"), context)
 
     assert loaded.patterns == load_patterns_file(PATTERNS)
-    assert loaded.clinic == CLINIC
     (message,) = loaded.process([classified("both my legs have gone numb", [("greet", 0.6)])])
-    assert message.get("red_flag")["category"] == "leg_weakness"
-    values = {e["entity"]: e["value"] for e in message.get("entities")}
-    assert values["emergency_number"] == "999"
+    assert entity_values(message, "red_flag") == ["leg_weakness"]
+    text = "my wee will not come out at all"
+    assert loaded.learned.predict(text) == trained_with_classifier.learned.predict(text)
 
 
-def test_load_without_stored_model_reads_the_files(
+def test_load_without_stored_model_reads_the_file(
     sources: dict, storage: LocalModelStorage, context: ExecutionContext
 ) -> None:
     config = {**RedFlagDetector.get_default_config(), **sources}
     loaded = RedFlagDetector.load(config, storage, Resource("never_trained"), context)
-    assert loaded.clinic["emergency_number"] == "999"
     assert loaded.matcher.find("I have a fever and back pain").category == "infection"
 
 
@@ -370,7 +444,7 @@ def test_training_rejects_broken_patterns(
         detector.train(TrainingData())
 
 
-def test_fingerprint_changes_when_either_file_changes(sources: dict) -> None:
+def test_fingerprint_changes_when_the_patterns_file_changes(sources: dict) -> None:
     config = dict(sources)
     first = RedFlagDetector.fingerprint_addon(config)
     assert RedFlagDetector.fingerprint_addon(config) == first
@@ -380,16 +454,11 @@ def test_fingerprint_changes_when_either_file_changes(sources: dict) -> None:
     second = RedFlagDetector.fingerprint_addon(config)
     assert second != first
 
-    clinic = Path(sources["clinic_file"])
-    clinic.write_text(clinic.read_text() + "crisis_line: '988'\n", encoding="utf-8")
-    third = RedFlagDetector.fingerprint_addon(config)
-    assert third not in (first, second)
-
-    clinic.unlink()
-    assert RedFlagDetector.fingerprint_addon(config) not in (first, second, third)
+    patterns.unlink()
+    assert RedFlagDetector.fingerprint_addon(config) not in (first, second)
 
 
-def test_fingerprint_uses_the_default_paths() -> None:
+def test_fingerprint_uses_the_default_path() -> None:
     assert RedFlagDetector.fingerprint_addon({}) == RedFlagDetector.fingerprint_addon(
-        {"patterns_file": "content/red_flags.yml", "clinic_file": "content/clinic.yml"}
+        {"patterns_file": "content/red_flags.yml"}
     )

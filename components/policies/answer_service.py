@@ -19,6 +19,7 @@ from typing import Any
 
 import rasa.core.actions.action
 import yaml
+from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,7 +32,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import action_validation
 from components.content_fingerprint import files_fingerprint
-from components.tracker_events import events_since_patient
+from components.policies.tracker_events import events_since_patient
 
 SETTINGS_FILE = "clinic_phone.json"
 ANSWER_ID_SLOT = "answer_id"
@@ -50,8 +51,8 @@ class AnswerServiceFallbackPolicy(Policy):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            # Above RulePolicy (6), which predicts `action_listen` after any answer.
-            "priority": 7,
+            # Above RulePolicy, which predicts `action_listen` after any answer.
+            POLICY_PRIORITY: RULE_POLICY_PRIORITY + 1,
             "clinic_file": "content/clinic.yml",
             "watched_actions": ["action_answer", "action_clarify"],
             "response": "utter_answer_unavailable",

@@ -1,0 +1,214 @@
+"""Filters on a candidate red flag: negated, only a question, someone else's, cancelled.
+
+Each looks inside the clause (or sentence) of the symptom only, so a "no" early in a
+message cannot cancel a report later in it. The checks favour safety: what is
+neither clearly negated nor clearly hypothetical counts as a report.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from components.nlu.red_flags.clauses import Structure, content_start, is_question_clause
+from components.nlu.red_flags.patterns import Span, ends_with_any, find_phrase, starts_with_any
+from components.nlu.red_flags.vocabulary import (
+    AFTER_TOPIC_CUES,
+    CONDITIONALS,
+    CONTRAST,
+    EMBEDDING_VERBS,
+    FIRST_PERSON,
+    FUTURE_MODALS,
+    GENERIC_SUBJECTS,
+    HYPOTHETICAL_VERBS,
+    KIN,
+    MODALS,
+    NEGATION_EXCEPTIONS,
+    NEGATION_WINDOW,
+    NEGATOR_LEMMAS,
+    NEGATORS,
+    NOT_WORDS,
+    PERSONAL,
+    POSSESSIVES,
+    PRESENT_AFTER_MODAL,
+    PROBABILITY_CUES,
+    SELF_REPORT,
+    SUBJECT_WALK_SKIP,
+    THINKING,
+    TOPIC_CUES,
+)
+
+
+def is_negation_cue(doc: Doc, i: int) -> bool:
+    token = doc[i]
+    if token.lower_ not in NEGATORS and token.lemma_ not in NEGATOR_LEMMAS:
+        return False
+    following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+    after_next = doc[i + 2].lower_ if i + 2 < len(doc) else ""
+    if following == "get":
+        return after_next != "rid"
+    return following not in NEGATION_EXCEPTIONS
+
+
+def is_negated(doc: Doc, start: int, structure: Structure) -> bool:
+    """A negation word shortly before the match, in the same clause."""
+    clause_start, _ = structure.clause_range(start)
+    lowest = max(clause_start, start - NEGATION_WINDOW)
+    return any(is_negation_cue(doc, i) for i in range(start - 1, lowest - 1, -1))
+
+
+def find_subject(doc: Doc, start: int, clause_start: int) -> int | None:
+    """Index of the personal subject (or possessive) the symptom belongs to."""
+    if doc[start].lower_ in POSSESSIVES | KIN:
+        return start
+    for i in range(start - 1, clause_start - 1, -1):
+        word = doc[i].lower_
+        if word in KIN:
+            return i - 1 if i > clause_start and doc[i - 1].lower_ in POSSESSIVES else i
+        if word in PERSONAL or word in GENERIC_SUBJECTS:
+            return i
+        if word not in SUBJECT_WALK_SKIP:
+            return None
+    return None
+
+
+def is_information_only(doc: Doc, span: Span, structure: Structure) -> bool:
+    """General or hypothetical mention, not a report of a current problem."""
+    clause_start, clause_end = structure.clause_range(span.start)
+    subject = find_subject(doc, span.start, clause_start)
+    if subject is not None:
+        return _subject_is_hypothetical(doc, subject, span.start, clause_start, clause_end)
+    return _bare_mention_is_information(doc, span, structure)
+
+
+def _has_conditional(doc: Doc, start: int, end: int, question: bool) -> bool:
+    """'if', 'in case', 'unless'; in a statement 'not sure if' only embeds a report."""
+    for i in range(start, end):
+        word = doc[i].lower_
+        previous = doc[i - 1].lower_ if i > 0 else ""
+        if word in {"if", "whether"} and previous in {"as", "even"}:
+            continue
+        if word in {"if", "whether"} and previous in EMBEDDING_VERBS and not question:
+            continue
+        if word in CONDITIONALS or (word == "case" and previous == "in"):
+            return True
+        if question and word in {"when", "once"} and i > start:
+            return True
+    return False
+
+
+def _subject_is_hypothetical(
+    doc: Doc, subject: int, start: int, clause_start: int, clause_end: int
+) -> bool:
+    if doc[subject].lower_ in GENERIC_SUBJECTS:
+        return True
+    question = is_question_clause(doc, clause_start, clause_end)
+    if _has_conditional(doc, clause_start, subject, question):
+        return True
+    if any(doc[i].lower_ in PROBABILITY_CUES for i in range(clause_start, subject)):
+        return True
+    if _inverted_modal_before(doc, subject, clause_start):
+        return True
+    return _future_modal_between(doc, subject, start)
+
+
+def _inverted_modal_before(doc: Doc, subject: int, clause_start: int) -> bool:
+    """'Will I lose control...?', 'Could it make me incontinent?', 'Do I get a fever after it?'.
+
+    A negated auxiliary is a complaint, not a hypothesis: 'why can't I feel my legs?'.
+    """
+    if subject == clause_start:
+        return False
+    aux = doc[subject - 1].lower_
+    if aux in MODALS:
+        return True
+    first = content_start(doc, clause_start, subject)
+    if aux in {"do", "does"} and first == subject - 1:
+        verb = doc[subject + 1].lemma_ if subject + 1 < len(doc) else ""
+        return verb in HYPOTHETICAL_VERBS
+    opens_with_modal = doc[first].lower_ in MODALS and doc[first + 1].lower_ not in NOT_WORDS
+    embedded = any(
+        doc[i].lower_ in {"that", "because", "since", "as", "cos"} for i in range(first, subject)
+    )
+    return opens_with_modal and not embedded
+
+
+def _future_modal_between(doc: Doc, subject: int, start: int) -> bool:
+    """'I will lose...', 'I might get...', 'I'm going to lose...' (not 'I might have')."""
+    for i in range(subject + 1, start):
+        word = doc[i].lower_
+        following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+        if word in FUTURE_MODALS and following not in PRESENT_AFTER_MODAL:
+            return True
+        if word in {"going", "gon"} and following in {"to", "na"} and i + 2 < start:
+            return True
+    return False
+
+
+def _bare_mention_is_information(doc: Doc, span: Span, structure: Structure) -> bool:
+    clause_start, clause_end = structure.clause_range(span.start)
+    question = is_question_clause(doc, clause_start, clause_end)
+    if _has_conditional(doc, clause_start, span.start, question):
+        return True
+    if any(_is_topic_cue(doc, i) for i in range(clause_start, span.start)):
+        return True
+    if any(doc[i].lower_ in AFTER_TOPIC_CUES for i in range(span.end, clause_end)):
+        return True
+    if question:
+        return not _mentions_own_body(doc, span)
+    return _is_topic_question(doc, structure.sentence_range(span.start))
+
+
+def _is_topic_cue(doc: Doc, i: int) -> bool:
+    """'about' marks a topic ('worried about incontinence'), not after 'thinking about'."""
+    if doc[i].lower_ not in TOPIC_CUES:
+        return False
+    previous = doc[i - 1].lemma_ if i > 0 else ""
+    return not (doc[i].lower_ in {"about", "of"} and previous in THINKING)
+
+
+def _mentions_own_body(doc: Doc, span: Span) -> bool:
+    """'How long will the numbness in my groin last?' presupposes the symptom."""
+    return any(doc[i].lower_ in POSSESSIVES - {"their"} for i in range(span.start, span.end))
+
+
+def _is_topic_question(doc: Doc, sentence: tuple[int, int]) -> bool:
+    """'Incontinence - is it a side effect?': a topic followed by a question about it."""
+    start, end = sentence
+    words = [doc[i].lower_ for i in range(start, end)]
+    if not any(w.startswith("?") for w in words) or any(w in PERSONAL for w in words):
+        return False
+    return any(w in AFTER_TOPIC_CUES or w in PROBABILITY_CUES for w in words)
+
+
+def has_required_context(doc: Doc, span: Span, structure: Structure, contexts: set[str]) -> bool:
+    """One of the rule's `requires` contexts is in the message (or `self_report` holds)."""
+    requires = span.rule.requires
+    if not requires or contexts.intersection(requires):
+        return True
+    return SELF_REPORT in requires and is_self_report(doc, span, structure)
+
+
+def is_self_report(doc: Doc, span: Span, structure: Structure) -> bool:
+    """The writer's own symptom: 'I have a fever', 'fever since yesterday' (not 'my son has')."""
+    clause_start, _ = structure.clause_range(span.start)
+    subject = find_subject(doc, span.start, clause_start)
+    if subject is None:
+        return True
+    someone_else = subject + 1 < len(doc) and doc[subject + 1].lower_ in KIN
+    return doc[subject].lower_ in FIRST_PERSON and not someone_else
+
+
+def is_cancelled(words: list[str], span: Span, structure: Structure) -> bool:
+    """The rule's own exceptions: words right after, right before, or in the sentence."""
+    rule = span.rule
+    if starts_with_any(words, span.end, rule.not_followed_by):
+        return True
+    if ends_with_any(words, span.start, rule.not_preceded_by):
+        return True
+    sentence = structure.sentence_range(span.start)
+    return any(find_phrase(words, phrase, *sentence) >= 0 for phrase in rule.not_with)
+
+
+def blocks_gap(doc: Doc, i: int) -> bool:
+    """A gap may not step over a negation ("legs are not numb") or a new clause ("but")."""
+    return doc[i].lower_ in CONTRAST or is_negation_cue(doc, i)

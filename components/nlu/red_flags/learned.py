@@ -1,0 +1,117 @@
+"""A learned red-flag classifier, next to the rules: it catches wordings they lack.
+
+Trained on the `red_flag` examples of `data/nlu/` (each with its category in the
+example's metadata) against every other example, many of which are near-misses
+(negated, long past, idioms, general questions). Features: word 1-3-grams and
+character 3-5-grams of the text, plus the red-flag concepts found in it
+(`concepts.py`), each marked when a negation precedes it in its clause, so that
+"no numbness in my groin" and "numbness in my groin" look different.
+
+Long messages are scored sentence by sentence as well as whole: the flag is often
+one sentence in the middle of a story. The score of a message is the highest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from spacy.language import Language
+
+from components.nlu.red_flags.clauses import Structure
+from components.nlu.red_flags.concepts import ConceptIndex
+from components.nlu.red_flags.filters import is_negated
+from components.nlu.red_flags.patterns import normalise
+
+MIN_SENTENCE_TOKENS = 3
+
+
+@dataclass(frozen=True)
+class LearnedVerdict:
+    probability: float
+    category: str | None
+
+
+class LearnedRedFlags:
+    """Probability that a message reports a red flag, and its most likely category."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        concepts: ConceptIndex,
+        detector: Pipeline | None = None,
+        categoriser: Pipeline | None = None,
+    ) -> None:
+        self.nlp = nlp
+        self.concepts = concepts
+        self.detector = detector
+        self.categoriser = categoriser
+
+    # -- features -----------------------------------------------------------
+
+    def marked_text(self, text: str) -> str:
+        """The text plus one token per concept found (`NOT_` when negated in its clause)."""
+        doc = self.nlp(normalise(text))
+        structure = Structure(doc)
+        marks = []
+        for occurrence in self.concepts.find(doc):
+            negated = is_negated(doc, occurrence.start, structure)
+            marks.append(("not_" if negated else "") + "concept_" + occurrence.concept)
+        return doc.text + " " + " ".join(marks)
+
+    def units(self, text: str) -> list[str]:
+        """The whole message and each of its sentences (long messages only)."""
+        doc = self.nlp.make_doc(normalise(text))
+        structure = Structure(doc)
+        sentences: dict[int, list[str]] = {}
+        for token, sentence in zip(doc, structure.sentence, strict=True):
+            sentences.setdefault(sentence, []).append(token.text_with_ws)
+        parts = ["".join(tokens).strip() for tokens in sentences.values()]
+        parts = [p for p in parts if len(p.split()) >= MIN_SENTENCE_TOKENS]
+        return [text] + (parts if len(parts) > 1 else [])
+
+    # -- training -----------------------------------------------------------
+
+    def fit(self, texts: Sequence[str], categories: Sequence[str | None]) -> LearnedRedFlags:
+        """`categories[i]` is the red-flag category of `texts[i]`, or None for a non-flag."""
+        marked = [self.marked_text(t) for t in texts]
+        labels = np.array([c is not None for c in categories])
+        if labels.all() or not labels.any():
+            raise ValueError("the red-flag classifier needs both red flags and other messages")
+        self.detector = _pipeline(class_weight="balanced").fit(marked, labels)
+        positives = [(m, c) for m, c in zip(marked, categories, strict=True) if c is not None]
+        if len({c for _, c in positives}) > 1:
+            self.categoriser = _pipeline(class_weight=None).fit(
+                [m for m, _ in positives], [c for _, c in positives]
+            )
+        else:
+            self.categoriser = None
+            self._only_category = positives[0][1]
+        return self
+
+    # -- inference ----------------------------------------------------------
+
+    def predict(self, text: str) -> LearnedVerdict:
+        if self.detector is None:
+            return LearnedVerdict(0.0, None)
+        marked = [self.marked_text(unit) for unit in self.units(text)]
+        flag_column = list(self.detector.classes_).index(True)
+        scores = self.detector.predict_proba(marked)[:, flag_column]
+        best = int(np.argmax(scores))
+        if self.categoriser is None:
+            return LearnedVerdict(float(scores[best]), getattr(self, "_only_category", None))
+        category = str(self.categoriser.predict([marked[best]])[0])
+        return LearnedVerdict(float(scores[best]), category)
+
+
+def _pipeline(class_weight: str | None) -> Pipeline:
+    features = make_union(
+        TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=1),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2),
+    )
+    classifier = LogisticRegression(C=4.0, class_weight=class_weight, max_iter=2000)
+    return make_pipeline(features, classifier)

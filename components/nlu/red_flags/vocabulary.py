@@ -1,0 +1,222 @@
+"""Grammar words the red-flag filters read: negation, questions, subjects, time.
+
+These are not clinical content (that is `content/red_flags.yml`): they describe how
+patients say that something is not so, is only a question, belongs to someone else,
+or is over.
+"""
+
+# fmt: off
+SENTENCE_END = {".", "?", "!", ";", ":", "...", "…"}
+CONTRAST = {"but", "however", "although", "though", "whereas", "except", "until", "till"}
+CLAUSE_JOINERS = {",", "and", "so", "because", "cos", "cause", "plus", "then", "or", "-", "—", "–"}
+INTERJECTIONS = {
+    "no",
+    "yes",
+    "yeah",
+    "yep",
+    "nope",
+    "ok",
+    "okay",
+    "well",
+    "oh",
+    "hi",
+    "hello",
+    "hey",
+}
+PERSONAL = {
+    "i", "me", "my", "myself", "we", "our", "us", "he", "him", "his", "himself",
+    "she", "her", "herself", "they", "them", "their", "im", "ive",
+}
+POSSESSIVES = {"my", "his", "her", "our", "their"}
+FIRST_PERSON = {"i", "me", "my", "myself", "we", "our", "us", "im", "ive"}
+# Built-in context for `requires`: the symptom is the writer's own.
+SELF_REPORT = "self_report"
+KIN = {
+    "mum", "mom", "mother", "mam", "dad", "father", "husband", "wife", "partner",
+    "son", "daughter", "brother", "sister", "friend", "grandma", "grandmother",
+    "grandad", "granddad", "grandpa", "grandfather", "nan", "nana", "gran", "granny",
+    "uncle", "aunt", "auntie", "boyfriend", "girlfriend", "fiance", "fiancee", "child",
+    "kid", "neighbour", "neighbor", "mother-in-law", "father-in-law",
+}
+GENERIC_SUBJECTS = {
+    "you", "your", "yourself", "people", "patients", "patient", "someone", "somebody",
+    "anyone", "anybody", "one", "everyone", "everybody", "person", "u", "ur",
+}
+CLAUSE_STARTERS = (
+    PERSONAL
+    | KIN
+    | GENERIC_SUBJECTS
+    | {
+        "it", "there", "this", "these", "that", "now", "since", "today", "yesterday",
+        "tonight", "recently", "lately", "suddenly", "also", "what", "how", "why",
+        "when", "where", "which", "who", "is", "are", "was", "were", "do", "does",
+        "did", "can", "could", "should", "would", "will", "shall", "may", "might",
+        "must", "am", "has", "have", "had", "the", "last", "after", "then",
+    }
+)
+FILLERS = INTERJECTIONS | {
+    "so", "also", "and", "but", "please", "doc", "doctor", "just", "quick",
+    "question", "sorry", "um", "uh", "plus", "then", "hmm", "ok", ",", "-",
+}
+WH_WORDS = {
+    "what", "whats", "how", "why", "when", "where", "which", "who", "whom", "whose",
+    "wat", "wot", "wht", "wats", "hw", "hows", "whys", "wheres",
+}
+AUXILIARIES = {
+    "is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "will",
+    "would", "should", "shall", "may", "might", "must", "has", "have", "had", "ca",
+    "wo",
+}
+MODALS = {"can", "could", "will", "would", "might", "may", "should", "shall", "must", "ca", "wo"}
+FUTURE_MODALS = {"will", "'ll", "ll", "would", "might", "may", "shall", "gonna", "gon"}
+NOT_WORDS = {"n't", "nt", "not"}
+# "I might have an infection" speculates about now; "I might get one" is hypothetical.
+PRESENT_AFTER_MODAL = {"have", "'ve", "be", "been"} | NOT_WORDS
+DEMONSTRATIVES = {"it", "there", "this", "that", "these", "those"}
+THINKING = {
+    "think",
+    "thought",
+    "thoughts",
+    "consider",
+    "considering",
+    "dream",
+    "fantasise",
+    "fantasize",
+    "obsess",
+}
+HYPOTHETICAL_VERBS = {
+    "get",
+    "develop",
+    "experience",
+    "lose",
+    "need",
+    "risk",
+    "start",
+    "go",
+    "become",
+}
+
+NEGATORS = {"no", "not", "n't", "nt", "never", "without", "none", "nor", "neither", "zero"}
+NEGATOR_LEMMAS = {"deny"}
+# A negator directly followed by one of these does not negate what comes later:
+# "I don't know why I can't pee", "I can't stop thinking about suicide".
+NEGATION_EXCEPTIONS = {
+    "sure", "certain", "know", "idea", "stop", "help", "realise", "realize",
+    "realised", "realized", "notice", "noticed", "remember", "explain", "understand",
+    "believe", "shake", "matter", "wonder", "doubt", "care", "only", "just", "mind",
+    "joke", "kidding", "exaggerating", "lying", "tell",
+}
+NEGATION_WINDOW = 8
+
+CONDITIONALS = {
+    "if",
+    "unless",
+    "whether",
+    "whenever",
+    "suppose",
+    "supposing",
+    "imagine",
+    "hypothetically",
+}
+# "if" after these is an embedded question ("not sure if I have a fever"), not a condition.
+EMBEDDING_VERBS = {
+    "sure",
+    "know",
+    "wonder",
+    "wondering",
+    "wondered",
+    "ask",
+    "asking",
+    "check",
+    "tell",
+    "idea",
+    "see",
+}
+PROBABILITY_CUES = {
+    "chance",
+    "chances",
+    "risk",
+    "risks",
+    "possibility",
+    "possible",
+    "likely",
+    "odds",
+    "likelihood",
+    "probability",
+}
+# A bare mention after one of these is a topic, not a report.
+TOPIC_CUES = CONDITIONALS | PROBABILITY_CUES | {
+    "about", "cause", "causes", "causing", "lead", "leads", "result", "results",
+    "effect", "effects", "symptom", "symptoms", "sign", "signs", "prevent", "prevents",
+    "avoid", "treat", "treats", "treating", "watch", "warned", "warn", "warning",
+    "mentioned", "mention", "said", "says", "told", "read", "heard", "information",
+    "info", "explain", "mean", "means", "define", "happen", "happens", "incidence",
+    "rate", "common", "rare", "often", "frequency", "worried", "worry", "scared",
+    "afraid", "fear", "feared", "concern", "concerned", "nervous", "anxious",
+    "avoiding", "reduce", "increase", "increases", "linked", "associated",
+}
+AFTER_TOPIC_CUES = {
+    "symptom", "symptoms", "sign", "signs", "risk", "risks", "side", "definition",
+    "meaning", "mean", "means", "info", "information", "explained", "statistics",
+    "rate", "rates", "common", "rare", "causes", "treatment", "prognosis",
+}
+# Tokens the search for a sentence's subject may step over, from the symptom back to "I".
+SUBJECT_WALK_SKIP = {
+    "have", "'ve", "ve", "has", "had", "'d", "d", "am", "'m", "m", "is", "'s", "s",
+    "are", "'re", "re", "was", "were", "been", "be", "being", "do", "does", "did",
+    "keep", "keeps", "kept", "feel", "feels", "felt", "feeling", "got", "get",
+    "gets", "getting", "gotten", "having", "now", "just", "really", "also", "still",
+    "suddenly", "completely", "totally", "literally", "actually", "always",
+    "constantly", "started", "starting", "starts", "start", "begun", "began",
+    "a", "an", "the", "some", "any", "bit", "little", "very", "so", "quite",
+    "pretty", "severe", "bad", "high", "terrible", "awful", "recently", "today",
+    "all", "kind", "sort", "think", "thought", "noticed", "notice", "developed",
+    "develop", "developing", "going", "gone", "seem", "seems", "seemed", "to",
+    "can", "could", "ca", "n't", "nt", "not", "never", "no", "unable", "able",
+    "longer", "will", "'ll", "ll", "would", "might", "may", "must", "should",
+    "gonna", "wo", "shall", "definitely", "probably", "maybe", "already", "again",
+    "sometimes", "often", "lately", "of", "lot", "lots", "sudden", "new", "this",
+    "morning", "yesterday", "tonight", "week",
+    "thinks", "believe", "guess", "reckon", "like", "hmm", "um", "then",
+    "want", "wants", "wanted", "wanting", "wanna", "need", "needs", "needed", "tried",
+    "trying", "try", "ever", "gon", "na", "wan",
+    "fully", "partly", "kinda", "sorta", "badly", "seriously", "horribly",
+}
+DISTANT_PAST = [
+    ("years", "ago"), ("year", "ago"), ("months", "ago"), ("month", "ago"),
+    ("last", "year"), ("last", "month"), ("as", "a", "child"), ("as", "a", "kid"),
+    ("as", "a", "teenager"), ("as", "a", "baby"), ("when", "i", "was", "young"),
+    ("when", "i", "was", "younger"), ("when", "i", "was", "little"),
+    ("when", "i", "was", "a"), ("in", "the", "past"), ("long", "ago"),
+    ("ages", "ago"), ("decades", "ago"), ("years", "back"), ("used", "to"),
+    ("childhood",), ("previously",), ("in", "my", "twenties"), ("in", "my", "teens"),
+    ("in", "my", "youth"), ("years", "before"), ("a", "while", "back"),
+]
+# Long-standing, unless the sentence says something is new ("for years, but now...").
+LONGSTANDING = [
+    ("for", "years"), ("for", "many", "years"), ("for", "ages"), ("for", "decades"),
+    ("all", "my", "life"), ("since", "childhood"), ("since", "i", "was"),
+    ("for", "a", "long", "time"), ("long-standing",), ("longstanding",),
+    ("long", "standing"), ("for", "as", "long", "as", "i", "can", "remember"),
+]
+RECENT = {
+    "now", "new", "suddenly", "sudden", "recently", "started", "starting", "yesterday",
+    "today", "tonight", "morning", "night", "week", "days", "hours", "just", "lately",
+    "worse", "worsening",
+}
+RESOLVED = [
+    ("went", "away"), ("gone", "away"), ("has", "gone"), ("have", "gone"),
+    ("'s", "gone"), ("is", "gone"), ("are", "gone"), ("resolved",), ("cleared",),
+    ("settled",), ("better", "now"), ("got", "better"), ("fine", "now"),
+    ("ok", "now"), ("okay", "now"), ("normal", "now"), ("back", "to", "normal"),
+    ("passed",), ("subsided",), ("disappeared",), ("all", "clear"),
+    ("came", "back", "clear"), ("came", "back", "negative"),
+    ("came", "back", "normal"), ("came", "back", "fine"), ("was", "clear"),
+    ("were", "clear"), ("was", "negative"), ("were", "negative"),
+    ("ruled", "out"), ("no", "longer"), ("sorted", "out"), ("recovered",),
+    ("wore", "off"), ("worn", "off"), ("eased", "off"), ("stopped",),
+]
+RESOLVED_WINDOW = 10
+RESOLVED_PRONOUNS = {"it", "that", "this", "they", "those", "which"}
+
+# fmt: on
