@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-import yaml
 from spacy.language import Language
 from spacy.util import filter_spans
 
+from clinic.lexicon import read_entities
 from components.nlu.spelling import within_one_edit
 
 MIN_FUZZY_LENGTH = 6
@@ -32,10 +32,13 @@ class MedicalTerm:
 
 
 def read_lexicon(path: Path) -> dict[str, dict[str, list[str]]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected entity types at the top level")
-    return data
+    """The entity types of the lexicon (its `concepts` are for the intent classifier)."""
+    return read_entities(path)
+
+
+def surface_forms(phrase: str) -> set[str]:
+    """The phrase in lower case and its plural."""
+    return _surface_forms(phrase)
 
 
 def _surface_forms(phrase: str) -> set[str]:

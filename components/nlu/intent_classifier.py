@@ -1,22 +1,29 @@
-"""Rasa graph component: intents from a calibrated linear model over word and character n-grams.
+"""Rasa graph component: intents from a calibrated linear model with domain features.
 
-Replaces DIETClassifier (and the featurizers only DIET used). It reads the message
-text itself: TF-IDF of word 1-2-grams and of character 2-5-grams inside word
-boundaries (robust to typos), a linear SVM per intent with balanced class weights,
-and probabilities calibrated by 5-fold cross-validation (so FallbackClassifier's
-threshold keeps its meaning). Training takes about a second and loading a fraction of
-one: no TensorFlow graph to build, which is what made the server slow to start.
+It reads the message text itself (no featurizer before it) and sees, side by side:
+- word 1-2-grams of the text with its concept tokens (`concepts.py`: "jab", "shot"
+  and "injection" all add `cx_injection`; "Medicare" and "cover" add `cx_insurance`);
+- character 2-5-grams inside word boundaries (robust to typos);
+- the same word features of the message's *focus*: its question sentences, or its
+  last sentences, so that a long story does not drown the question.
+A linear SVM per intent with balanced class weights, probabilities calibrated by
+cross-validation (so FallbackClassifier's threshold keeps its meaning). Training
+takes seconds and loading a fraction of one: no TensorFlow graph to build.
 
-The fitted model is stored with joblib (pickle) inside the trained model archive:
-load only models you trained yourself.
+The lexicon is stored in the model with the fitted model (joblib, i.e. pickle:
+load only models you trained yourself); `fingerprint_addon` retrains it when
+`content/lexicon.yml` changes.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 import joblib
 import numpy as np
+import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -28,10 +35,54 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.svm import LinearSVC
 
-MODEL_FILE = "linear_intents.joblib"
+from clinic.lexicon import read_concepts, read_entities
+from components.content_fingerprint import files_fingerprint
+from components.nlu.concepts import ConceptTagger, focus
+
+MODEL_FILE = "intent_classifier.joblib"
+LEXICON_STORED = "lexicon.json"
+
+
+class IntentFeatures:
+    """Sparse features of a list of texts (see the module docstring)."""
+
+    def __init__(self, tagger: ConceptTagger) -> None:
+        self.tagger = tagger
+        self.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+        self.focus_words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+
+    def _views(self, texts: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+        lowered = [t.lower() for t in texts]
+        whole = [self.tagger.augment(t) for t in lowered]
+        focused = [self.tagger.augment(focus(t)) for t in lowered]
+        return whole, lowered, focused
+
+    def fit_transform(self, texts: Sequence[str]) -> scipy.sparse.csr_matrix:
+        whole, raw, focused = self._views(texts)
+        return scipy.sparse.hstack(
+            [
+                self.words.fit_transform(whole),
+                self.chars.fit_transform(raw),
+                self.focus_words.fit_transform(focused),
+            ]
+        ).tocsr()
+
+    def transform(self, texts: Sequence[str]) -> scipy.sparse.csr_matrix:
+        whole, raw, focused = self._views(texts)
+        return scipy.sparse.hstack(
+            [
+                self.words.transform(whole),
+                self.chars.transform(raw),
+                self.focus_words.transform(focused),
+            ]
+        ).tocsr()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The tagger holds spaCy objects: it is rebuilt from the stored lexicon.
+        return {key: value for key, value in self.__dict__.items() if key != "tagger"}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -40,19 +91,37 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 1.0, "folds": 5, "random_seed": 0, "ranking_length": 10}
+        return {
+            "C": 1.0,
+            "folds": 5,
+            "random_seed": 0,
+            "ranking_length": 10,
+            "lexicon_file": None,  # default: content/lexicon.yml (or CLINIC_CONTENT_DIR)
+        }
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["sklearn", "spacy"]
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        from clinic.lexicon import lexicon_path
+
+        return files_fingerprint(config.get("lexicon_file") or lexicon_path())
 
     def __init__(
         self,
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Pipeline | None = None,
+        features: IntentFeatures | None = None,
+        classifier: CalibratedClassifierCV | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._model = model
+        self._features = features
+        self._classifier = classifier
 
     @classmethod
     def create(
@@ -65,21 +134,23 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
+        lexicon = {
+            "concepts": read_concepts(self._config["lexicon_file"]),
+            "entities": read_entities(self._config["lexicon_file"]),
+        }
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        texts = [e.get(TEXT).lower() for e in examples]
+        texts = [e.get(TEXT) for e in examples]
         intents = np.array([e.get(INTENT) for e in examples])
-        features = make_union(
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-        )
+        self._features = IntentFeatures(ConceptTagger(**lexicon))
         folds = StratifiedKFold(
             self._config["folds"], shuffle=True, random_state=self._config["random_seed"]
         )
         svm = LinearSVC(C=self._config["C"], class_weight="balanced")
-        self._model = make_pipeline(features, CalibratedClassifierCV(svm, cv=folds))
-        self._model.fit(texts, intents)
+        self._classifier = CalibratedClassifierCV(svm, cv=folds)
+        self._classifier.fit(self._features.fit_transform(texts), intents)
         with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(self._model, directory / MODEL_FILE)
+            joblib.dump((self._features, self._classifier), directory / MODEL_FILE)
+            (directory / LEXICON_STORED).write_text(json.dumps(lexicon), encoding="utf-8")
         return self._resource
 
     @classmethod
@@ -92,14 +163,17 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> LinearIntentClassifier:
         with model_storage.read_from(resource) as directory:
-            model = joblib.load(directory / MODEL_FILE)
-        return cls(config, model_storage, resource, model)
+            features, classifier = joblib.load(directory / MODEL_FILE)
+            lexicon = json.loads((directory / LEXICON_STORED).read_text(encoding="utf-8"))
+        features.tagger = ConceptTagger(**lexicon)
+        return cls(config, model_storage, resource, features, classifier)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self._model is None:
+        if self._classifier is None or self._features is None:
             return messages
-        probabilities = self._model.predict_proba([(m.get(TEXT) or "").lower() for m in messages])
-        intents = self._model.classes_
+        texts = [m.get(TEXT) or "" for m in messages]
+        probabilities = self._classifier.predict_proba(self._features.transform(texts))
+        intents = self._classifier.classes_
         for message, row in zip(messages, probabilities, strict=True):
             best = np.argsort(-row)[: self._config["ranking_length"]]
             ranking = [
