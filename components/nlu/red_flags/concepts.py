@@ -20,10 +20,19 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from components.nlu.red_flags.clauses import Structure
+from components.nlu.red_flags.filters import is_negation_cue
 from components.nlu.red_flags.patterns import normalise
-from components.nlu.red_flags.vocabulary import CONTRAST
+from components.nlu.red_flags.vocabulary import (
+    CONTRAST,
+    DEMONSTRATIVES,
+    GENERIC_SUBJECTS,
+    KIN,
+    PERSONAL,
+)
 
-MAX_COMBINATION_WIDTH = 14  # tokens from the first concept to the last
+SUBJECTS = PERSONAL | KIN | GENERIC_SUBJECTS | DEMONSTRATIVES
+
+MAX_COMBINATION_WIDTH = 18  # tokens from the first concept to the last
 
 
 @dataclass(frozen=True)
@@ -46,18 +55,33 @@ class ConceptIndex:
                 raise ValueError(f"concept '{name}' needs `words` and/or `phrases`")
             entries = [str(e) for e in (spec.get("words") or []) + (spec.get("phrases") or [])]
             self._by_lower.add(name, [nlp.make_doc(normalise(e)) for e in entries])
-            single = [str(w) for w in spec.get("words") or [] if " " not in str(w)]
-            if single:
-                self._by_lemma.add(name, [nlp(normalise(w)) for w in single])
+            # Other forms of base words ("leg" matches "legs"), but a plural stays plural.
+            single = [nlp(normalise(str(w))) for w in spec.get("words") or [] if " " not in str(w)]
+            base = [doc for doc in single if len(doc) == 1 and doc[0].lemma_ == doc[0].lower_]
+            if base:
+                self._by_lemma.add(name, base)
             self.words.update(w for e in entries for w in normalise(e).split() if w.isalpha())
 
     def find(self, doc: Doc) -> list[Occurrence]:
+        """Every concept occurrence; one inside a longer one of another concept is dropped
+        ("toilet" in "toilet paper" is the saddle area, not the bladder)."""
         found = {
             Occurrence(doc.vocab.strings[key], start, end)
             for matcher in (self._by_lower, self._by_lemma)
             for key, start, end in matcher(doc)
         }
-        return sorted(found, key=lambda o: (o.start, -o.end, o.concept))
+        kept = [
+            o
+            for o in found
+            if not any(
+                other.concept != o.concept
+                and other.start <= o.start
+                and o.end <= other.end
+                and other.end - other.start > o.end - o.start
+                for other in found
+            )
+        ]
+        return sorted(kept, key=lambda o: (o.start, -o.end, o.concept))
 
 
 def combinations_in(
@@ -65,8 +89,9 @@ def combinations_in(
     occurrences: Iterable[Occurrence],
     concepts: tuple[str, ...],
     structure: Structure,
-) -> list[tuple[int, int]]:
-    """Token spans where every concept of `concepts` occurs close together in one sentence."""
+) -> list[tuple[int, int, int]]:
+    """(start, end, end of the first concept) of each place where every concept of
+    `concepts` occurs close together in one sentence."""
     by_concept: dict[str, list[Occurrence]] = {name: [] for name in concepts}
     for occurrence in occurrences:
         if occurrence.concept in by_concept:
@@ -83,7 +108,13 @@ def combinations_in(
                 break
             chosen.append(nearest)
         else:
-            spans.append((min(o.start for o in chosen), max(o.end for o in chosen)))
+            spans.append(
+                (
+                    min(o.start for o in chosen),
+                    max(o.end for o in chosen),
+                    min(o.end for o in chosen),
+                )
+            )
     return sorted(set(spans))
 
 
@@ -105,12 +136,23 @@ def _nearest(
             continue
         if structure.sentence[start] != structure.sentence[end - 1]:
             continue
-        if any(doc[i].lower_ in CONTRAST for i in range(start, end)):
+        if any(_starts_new_clause(doc, i) for i in range(start, end)):
             continue
+        covered = {i for o in (candidate, *chosen) for i in range(o.start, o.end)}
+        if any(is_negation_cue(doc, i) for i in range(start, end) if i not in covered):
+            continue  # "my legs are not numb"
         distance = abs(candidate.start - anchor.start)
         if distance < best_distance:
             best, best_distance = candidate, distance
     return best
+
+
+def _starts_new_clause(doc: Doc, i: int) -> bool:
+    """'but my legs are fine' starts a new clause; 'to the toilet but nothing came' does not."""
+    if doc[i].lower_ not in CONTRAST:
+        return False
+    following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+    return following in SUBJECTS or following in {",", "."}
 
 
 def _overlaps(a: Occurrence, b: Occurrence) -> bool:

@@ -77,8 +77,8 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             "patterns_file": "content/red_flags.yml",
             "demotion_fallback_threshold": 0.0,
             # learned classifier: probability from which a flag is clear / possible
-            "clear_threshold": 0.8,
-            "possible_threshold": 0.5,
+            "clear_threshold": 0.95,
+            "possible_threshold": 0.7,
         }
 
     @staticmethod

@@ -151,7 +151,7 @@ def _bare_mention_is_information(doc: Doc, span: Span, structure: Structure) -> 
         return True
     if any(_is_topic_cue(doc, i) for i in range(clause_start, span.start)):
         return True
-    if any(doc[i].lower_ in AFTER_TOPIC_CUES for i in range(span.end, clause_end)):
+    if any(_is_after_topic_cue(doc, i) for i in range(span.end, clause_end)):
         return True
     if question:
         return not _mentions_own_body(doc, span)
@@ -212,3 +212,12 @@ def is_cancelled(words: list[str], span: Span, structure: Structure) -> bool:
 def blocks_gap(doc: Doc, i: int) -> bool:
     """A gap may not step over a negation ("legs are not numb") or a new clause ("but")."""
     return doc[i].lower_ in CONTRAST or is_negation_cue(doc, i)
+
+
+def _is_after_topic_cue(doc: Doc, i: int) -> bool:
+    """'... a side effect?', 'symptoms', 'risks'; but 'on the right side' is a place."""
+    word = doc[i].lower_
+    if word == "side":
+        following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+        return following.startswith("effect")
+    return word in AFTER_TOPIC_CUES

@@ -38,11 +38,12 @@ from components.nlu.red_flags.patterns import (
     Rule,
     Span,
     check_pattern,
+    find_phrase,
     flatten,
     normalise,
     pattern_words,
 )
-from components.nlu.red_flags.timing import is_past_or_resolved
+from components.nlu.red_flags.timing import is_past_or_resolved, is_residual, story_is_over
 from components.nlu.spacy_base import blank_english
 from components.nlu.spelling import SpellingCorrector
 
@@ -50,6 +51,8 @@ CLEAR = "clear"
 POSSIBLE = "possible"
 REPORTED = "red flag"
 INFORMATION = "information or hypothetical"
+UNCLEAR = "unclear report"
+POSSIBLE_VERDICTS = (INFORMATION, UNCLEAR)
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,8 @@ class RedFlagMatcher:
             not_with=self._phrase_tuples(spec.get("not_with")),
             allow_past=bool(spec.get("allow_past", False)),
             in_questions=bool(spec.get("in_questions", False)),
+            possible_only=bool(spec.get("possible_only", False)),
+            possible_with=self._phrase_tuples(spec.get("possible_with")),
         )
         self.rules[key] = rule
         return rule
@@ -167,7 +172,8 @@ class RedFlagMatcher:
             unknown = [name for name in names if name not in self.concepts.names]
             if not names or unknown:
                 raise ValueError(f"a combination of '{category}' names unknown concepts {unknown}")
-            rule = self._rule(f"{category}~{index}", category, priority, spec)
+            rank = int(spec.get("priority", priority))
+            rule = self._rule(f"{category}~{index}", category, rank, spec)
             self._combinations.append((rule, names))
 
     def _tokens(self, text: str) -> Doc:
@@ -186,8 +192,8 @@ class RedFlagMatcher:
     def assess(self, text: str) -> Assessment:
         """The tier and the most serious candidate of that tier."""
         candidates = self.explain(text)
-        for verdict, tier in ((REPORTED, CLEAR), (INFORMATION, POSSIBLE)):
-            accepted = [match for match, v in candidates if v == verdict]
+        for verdicts, tier in (((REPORTED,), CLEAR), (POSSIBLE_VERDICTS, POSSIBLE)):
+            accepted = [match for match, v in candidates if v in verdicts]
             if accepted:
                 return Assessment(tier, accepted[0])
         return NO_FLAG
@@ -212,13 +218,14 @@ class RedFlagMatcher:
             and not is_cancelled(words, span, structure)
             and not is_negated(doc, span.start, structure)
         }
+        over = story_is_over(doc)
         results = []
         for span in sorted(spans, key=lambda s: (s.rule.priority, s.start, -s.end)):
             if span.rule.priority >= 0:
                 start = original[span.start].idx
                 end = original[span.end - 1].idx + len(original[span.end - 1])
                 match = RedFlagMatch(span.rule.category, text[start:end], start, end)
-                results.append((match, self._verdict(doc, span, structure, contexts)))
+                results.append((match, self._verdict(doc, span, structure, contexts, over)))
         return results
 
     def _spans(self, doc: Doc, structure: Structure) -> list[Span]:
@@ -241,12 +248,14 @@ class RedFlagMatcher:
         self, doc: Doc, structure: Structure, occurrences: list[Occurrence]
     ) -> list[Span]:
         return [
-            Span(rule, start, end)
+            Span(rule, start, end, inner_end)
             for rule, names in self._combinations
-            for start, end in combinations_in(doc, occurrences, names, structure)
+            for start, end, inner_end in combinations_in(doc, occurrences, names, structure)
         ]
 
-    def _verdict(self, doc: Doc, span: Span, structure: Structure, contexts: set[str]) -> str:
+    def _verdict(
+        self, doc: Doc, span: Span, structure: Structure, contexts: set[str], over: bool
+    ) -> str:
         rule = span.rule
         if not has_required_context(doc, span, structure, contexts):
             return "missing context: " + " or ".join(rule.requires)
@@ -254,10 +263,14 @@ class RedFlagMatcher:
             return "cancelled by the rule's not_followed_by / not_preceded_by / not_with"
         if is_negated(doc, span.start, structure):
             return "negated"
-        if not rule.allow_past and is_past_or_resolved(doc, span, structure):
+        if not rule.allow_past and is_past_or_resolved(doc, span, structure, over):
             return "past or resolved"
         if not rule.in_questions and is_information_only(doc, span, structure):
             return INFORMATION
+        if rule.possible_only or _sentence_has(doc, span, structure, rule.possible_with):
+            return UNCLEAR
+        if not rule.allow_past and is_residual(doc, span, structure, over):
+            return UNCLEAR
         return REPORTED
 
     def _spelling_corrected(self, doc: Doc) -> Doc:
@@ -267,3 +280,11 @@ class RedFlagMatcher:
         for _, component in self.nlp.pipeline:
             fixed = component(fixed)
         return fixed
+
+
+def _sentence_has(
+    doc: Doc, span: Span, structure: Structure, phrases: tuple[tuple[str, ...], ...]
+) -> bool:
+    words = [t.lower_ for t in doc]
+    start, end = structure.sentence_range(span.start)
+    return any(find_phrase(words, phrase, start, end) >= 0 for phrase in phrases)

@@ -37,6 +37,8 @@ class Rule:
     not_with: tuple[tuple[str, ...], ...] = ()
     allow_past: bool = False
     in_questions: bool = False
+    possible_only: bool = False  # a report counts only as a possible red flag
+    possible_with: tuple[tuple[str, ...], ...] = ()  # ... when one of these is in the sentence
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Span:
     rule: Rule
     start: int  # token index
     end: int  # token index (exclusive)
+    inner_end: int | None = None  # a combination: where its first concept ends
 
 
 def normalise(text: str) -> str:

@@ -9,6 +9,8 @@ and the symptom's clause is itself in the past tense.
 
 from __future__ import annotations
 
+from datetime import date
+
 from spacy.tokens import Doc
 
 from components.nlu.red_flags.clauses import Structure
@@ -17,36 +19,114 @@ from components.nlu.red_flags.vocabulary import (
     CONTRAST,
     DISTANT_PAST,
     LONGSTANDING,
+    MEMORY,
+    MODAL_OR_TO,
+    PAST_MARKERS,
+    PRESENT_MARKERS,
     RECENT,
+    RESIDUAL,
     RESOLVED,
     RESOLVED_PRONOUNS,
     RESOLVED_WINDOW,
+    STORY_NOW,
+    STORY_OVER,
+    TRANSIENT_UNITS,
 )
 
 
-def is_past_or_resolved(doc: Doc, span: Span, structure: Structure) -> bool:
-    """Long ago ('last year', 'as a child') or over ('it went away', 'came back clear')."""
+def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: bool) -> bool:
+    """Long ago ('last year', 'in 2015'), over ('it went away'), or a past-tense part of a
+    story the message says is over (`story_over`, see `story_is_over`)."""
     words = [t.lower_ for t in doc]
     clause_start, clause_end = structure.clause_range(span.start)
+    sentence = structure.sentence_range(span.start)
+    recent = bool(RECENT.intersection(words[sentence[0] : sentence[1]]))
     if any(find_phrase(words, p, clause_start, clause_end) >= 0 for p in DISTANT_PAST):
         return True
-    if _is_longstanding(words, (clause_start, clause_end), structure.sentence_range(span.start)):
+    if _is_longstanding(words, (clause_start, clause_end), sentence):
         return True
-    if _past_year(doc, clause_start, clause_end):
+    if _past_year(doc, clause_start, clause_end) and not recent:
         return True
     if find_phrase(words, ("ruled", "out"), clause_start, clause_end) >= 0:
         return True
     window_end = min(clause_end, span.end + RESOLVED_WINDOW)
-    if any(find_phrase(words, p, span.end, window_end) >= 0 for p in RESOLVED):
+    resolved_from = span.inner_end if span.inner_end is not None else span.end
+    if any(find_phrase(words, p, resolved_from, window_end) >= 0 for p in RESOLVED):
         return True
-    return _next_clause_resolves(words, span, structure)
+    if _next_clause_resolves(words, span, structure):
+        return True
+    now = _says_now(words, *sentence)
+    if not now and any(find_phrase(words, p, clause_start, clause_end) >= 0 for p in MEMORY):
+        return True
+    past_clause = _is_past_tense(doc, clause_start, clause_end)
+    if past_clause and _is_transient(words, clause_start, clause_end):
+        return True
+    return story_over and not now and past_clause
+
+
+def is_residual(doc: Doc, span: Span, structure: Structure, story_over: bool) -> bool:
+    """A lasting problem left by an old event ("since then my legs can give way at any
+    moment", "I still can't feel..."): worth one urgent-care line, not the emergency reply."""
+    if not story_over:
+        return False
+    words = [t.lower_ for t in doc]
+    start, end = structure.sentence_range(span.start)
+    return any(find_phrase(words, p, start, end) >= 0 for p in RESIDUAL)
+
+
+def _says_now(words: list[str], start: int, end: int) -> bool:
+    """A word of STORY_NOW in the sentence; "years ago now" does not bring it to now."""
+    return any(
+        words[i] in STORY_NOW and not (words[i] == "now" and i > 0 and words[i - 1] == "ago")
+        for i in range(start, end)
+    )
+
+
+def _is_transient(words: list[str], start: int, end: int) -> bool:
+    """'for about 2 minutes', 'for a few seconds'."""
+    for i in range(start, end):
+        if words[i] in TRANSIENT_UNITS and "for" in words[max(start, i - 4) : i]:
+            return True
+    return False
+
+
+def story_is_over(doc: Doc) -> bool:
+    """The message places its story long ago or says it is over ('in 2014', 'years ago',
+    'I recovered'): then its past-tense sentences describe then, not now."""
+    words = [t.lower_ for t in doc]
+    if any(find_phrase(words, p, 0, len(doc)) >= 0 for p in DISTANT_PAST + STORY_OVER):
+        return True
+    return _past_year(doc, 0, len(doc))
+
+
+def _is_past_tense(doc: Doc, start: int, end: int) -> bool:
+    """A past verb and no present one ('I couldn't pee' but not 'I still can't pee')."""
+    tokens = [doc[i] for i in range(start, end)]
+    if any(_is_present_marker(doc, t.i) for t in tokens):
+        return False
+    return any(
+        t.lower_ in PAST_MARKERS or (t.lower_.endswith("ed") and t.lemma_ != t.lower_)
+        for t in tokens
+    )
 
 
 def _is_longstanding(words: list[str], clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
     """'I've been incontinent for years' is not new; 'for years and it's getting worse' is."""
-    if not any(find_phrase(words, p, *clause) >= 0 for p in LONGSTANDING):
+    if not (
+        any(find_phrase(words, p, *clause) >= 0 for p in LONGSTANDING) or _for_years(words, *clause)
+    ):
         return False
-    return not RECENT.intersection(words[sentence[0] : sentence[1]])
+    return not (RECENT - {"now", "days", "hours", "week", "just"}).intersection(
+        words[sentence[0] : sentence[1]]
+    )
+
+
+def _for_years(words: list[str], start: int, end: int) -> bool:
+    """'for over two years', 'for the last 3 months' (not 'for 2 days')."""
+    for i in range(start, end):
+        if words[i] in {"years", "months", "decades"} and "for" in words[max(start, i - 4) : i]:
+            return True
+    return False
 
 
 def _next_clause_resolves(words: list[str], span: Span, structure: Structure) -> bool:
@@ -66,14 +146,20 @@ def _next_clause_resolves(words: list[str], span: Span, structure: Structure) ->
     return any(find_phrase(words, p, *window) >= 0 for p in RESOLVED + DISTANT_PAST)
 
 
+def _is_present_marker(doc: Doc, i: int) -> bool:
+    """'I have', 'it is'; not the perfect of 'to have survived' or 'could have been'."""
+    word = doc[i].lower_
+    if word not in PRESENT_MARKERS:
+        return False
+    previous = doc[i - 1].lower_ if i > 0 else ""
+    return not (word in {"have", "'ve", "ve"} and previous in MODAL_OR_TO)
+
+
 def _past_year(doc: Doc, start: int, end: int) -> bool:
-    for i in range(start + 1, end):
-        text = doc[i].text
-        if (
-            doc[i - 1].lower_ == "in"
-            and len(text) == 4
-            and text.isdigit()
-            and text[:2] in {"19", "20"}
-        ):
+    """A year before this one ('in 2014', 'May 2022', 'about 2014')."""
+    this_year = date.today().year
+    for i in range(start, end):
+        text = doc[i].text.strip("'’")
+        if len(text) == 4 and text.isdigit() and 1950 <= int(text) < this_year:
             return True
     return False

@@ -125,8 +125,6 @@ EMBEDDING_VERBS = {
     "wonder",
     "wondering",
     "wondered",
-    "ask",
-    "asking",
     "check",
     "tell",
     "idea",
@@ -153,7 +151,7 @@ TOPIC_CUES = CONDITIONALS | PROBABILITY_CUES | {
     "info", "explain", "mean", "means", "define", "happen", "happens", "incidence",
     "rate", "common", "rare", "often", "frequency", "worried", "worry", "scared",
     "afraid", "fear", "feared", "concern", "concerned", "nervous", "anxious",
-    "avoiding", "reduce", "increase", "increases", "linked", "associated",
+    "avoiding", "reduce", "increase", "increases", "linked", "associated", "stakes",
 }
 AFTER_TOPIC_CUES = {
     "symptom", "symptoms", "sign", "signs", "risk", "risks", "side", "definition",
@@ -188,7 +186,9 @@ DISTANT_PAST = [
     ("as", "a", "teenager"), ("as", "a", "baby"), ("when", "i", "was", "young"),
     ("when", "i", "was", "younger"), ("when", "i", "was", "little"),
     ("when", "i", "was", "a"), ("in", "the", "past"), ("long", "ago"),
-    ("ages", "ago"), ("decades", "ago"), ("years", "back"), ("used", "to"),
+    ("ages", "ago"), ("decades", "ago"), ("years", "back"), ("used", "to"), ("years", "since"),
+    ("when", "i", "was", "in"), ("in", "my", "mid"), ("in", "my", "early"), ("in", "my", "late"),
+    ("in", "my", "thirties"), ("in", "my", "forties"), ("in", "my", "fifties"),
     ("childhood",), ("previously",), ("in", "my", "twenties"), ("in", "my", "teens"),
     ("in", "my", "youth"), ("years", "before"), ("a", "while", "back"),
 ]
@@ -219,4 +219,51 @@ RESOLVED = [
 RESOLVED_WINDOW = 10
 RESOLVED_PRONOUNS = {"it", "that", "this", "they", "those", "which"}
 
+# A story the writer says is over (with DISTANT_PAST): its past tense is then, not now.
+STORY_OVER = [
+    ("recovered",), ("survived",), ("survivor",), ("recovery",), ("rehabilitation",),
+    ("fully", "healed"), ("years", "on"),
+    ("doing", "well", "now"), ("doing", "great", "now"), ("fine", "now"),
+    ("back", "to", "normal"), ("my", "story"), ("my", "experience", "of"),
+    ("looking", "back"), ("at", "the", "time"), ("at", "that", "time"), ("back", "then"),
+    ("year", "anniversary"), ("anniversary",), ("years", "since"), ("months", "since"),
+    ("since", "i", "had", "surgery"), ("since", "my", "surgery"), ("since", "my", "operation"),
+    ("since", "the", "surgery"), ("since", "the", "operation"), ("under", "the", "knife"),
+    ("before", "surgery"), ("before", "my", "surgery"), ("before", "the", "surgery"),
+    ("before", "the", "operation"), ("before", "my", "operation"), ("sensation", "returned"),
+    ("sensation", "had", "returned"), ("feeling", "returned"), ("feeling", "had", "returned"),
+    ("i", "write", "this"),
+]
+# Residual problems of an old event: "since then", "still", "to this day" (possible only).
+RESIDUAL = [
+    ("since", "then"), ("ever", "since"), ("to", "this", "day"), ("still",),
+    ("at", "any", "moment"), ("at", "any", "time"), ("never", "been", "the", "same"),
+    ("permanent",), ("permanently",), ("residual",), ("left", "me", "with"),
+]
+# Over in minutes: "numb for about 2 minutes" (in a past-tense clause).
+TRANSIENT_UNITS = {"minute", "minutes", "second", "seconds", "mins", "min", "secs"}
+# Memories: a clause that remembers is about then (unless the sentence says now).
+MEMORY = [("i", "remember"), ("can", "remember"), ("i", "recall"), ("memories", "of")]
+# Words that bring a past-tense sentence of an old story back to now.
+STORY_NOW = {
+    "now", "today", "tonight", "yesterday", "currently", "lately", "recently", "worse",
+    "worsening", "again", "since",
+}
+# Verbs and adverbs of the present: a clause with one of these is about now.
+PRESENT_MARKERS = {
+    "am", "is", "are", "'m", "'re", "m", "re", "have", "has", "'ve", "ve", "do", "does",
+    "don't", "doesn't", "can", "can't", "cannot", "cant", "ca", "now", "currently",
+    "still", "today", "tonight", "keep", "keeps", "since", "anymore", "any more",
+    "getting", "feels", "seem", "seems", "won't", "wont", "wo",
+}
+# "to have survived", "could have been": a perfect, not the present.
+MODAL_OR_TO = {"to", "could", "would", "should", "might", "must", "may", "'d", "d"}
+# Past-tense verbs that do not end in -ed.
+PAST_MARKERS = {
+    "was", "were", "had", "did", "didn't", "didnt", "couldn't", "couldnt", "could",
+    "wasn't", "weren't", "lost", "felt", "went", "began", "became", "woke", "fell",
+    "got", "came", "took", "left", "thought", "knew", "saw", "said", "told", "made",
+    "broke", "gave", "ran", "sat", "stood", "kept", "found", "brought", "slept", "woken",
+    "wouldn't", "hadn't",
+}
 # fmt: on
