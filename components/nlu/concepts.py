@@ -23,6 +23,8 @@ from components.nlu.spelling import within_one_edit
 
 MIN_FUZZY_LENGTH = 6
 TOKEN_PREFIX = "cx_"
+# Message key under which the intent classifier leaves the concepts it found.
+CONCEPTS_KEY = "concepts"
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?\n])\s+|\n+")
 QUESTION_START = re.compile(
     r"^\W*(what|whats|what's|how|why|when|where|which|who|whom|is|are|was|were|do|does|did|"

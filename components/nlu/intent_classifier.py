@@ -39,7 +39,7 @@ from sklearn.svm import LinearSVC
 
 from clinic.lexicon import read_concepts, read_entities
 from components.content_fingerprint import files_fingerprint
-from components.nlu.concepts import ConceptTagger, focus
+from components.nlu.concepts import CONCEPTS_KEY, ConceptTagger, focus
 
 MODEL_FILE = "intent_classifier.joblib"
 LEXICON_STORED = "lexicon.json"
@@ -181,4 +181,5 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            message.set(CONCEPTS_KEY, self._features.tagger.tags((message.get(TEXT) or "").lower()))
         return messages

@@ -77,8 +77,8 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             "patterns_file": "content/red_flags.yml",
             "demotion_fallback_threshold": 0.0,
             # learned classifier: probability from which a flag is clear / possible
-            "clear_threshold": 0.95,
-            "possible_threshold": 0.7,
+            "clear_threshold": 0.85,
+            "possible_threshold": 0.5,
         }
 
     @staticmethod
@@ -118,7 +118,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
         texts, categories = _labelled_examples(training_data)
         self.learned = None
         if any(categories) and not all(categories):
-            self.learned = LearnedRedFlags(self.matcher.nlp, self.matcher.concepts)
+            self.learned = LearnedRedFlags(self.matcher)
             self.learned.fit(texts, categories)
         with self._model_storage.write_to(self._resource) as directory:
             text = json.dumps(self.patterns, ensure_ascii=False, indent=1)
@@ -151,9 +151,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
             patterns, fitted = load_patterns_file(merged["patterns_file"]), None
         detector = cls(config, model_storage, resource, patterns)
         if fitted is not None and detector.matcher is not None:
-            detector.learned = LearnedRedFlags(
-                detector.matcher.nlp, detector.matcher.concepts, *fitted
-            )
+            detector.learned = LearnedRedFlags(detector.matcher, *fitted)
         return detector
 
     @classmethod

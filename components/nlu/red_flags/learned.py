@@ -2,10 +2,12 @@
 
 Trained on the `red_flag` examples of `data/nlu/` (each with its category in the
 example's metadata) against every other example, many of which are near-misses
-(negated, long past, idioms, general questions). Features: word 1-3-grams and
-character 3-5-grams of the text, plus the red-flag concepts found in it
-(`concepts.py`), each marked when a negation precedes it in its clause, so that
-"no numbness in my groin" and "numbness in my groin" look different.
+(negated, long past, idioms, general questions). Features: word 1-2-grams and
+character 3-5-grams of the text, the red-flag concepts found in it (`concepts.py`),
+each marked when a negation precedes it in its clause ("no numbness in my groin"
+and "numbness in my groin" look different), and the rules' verdict on each
+candidate (reported, negated, past, a question...), so that it learns where the
+rules' reading of time and negation is right and where a story says otherwise.
 
 Long messages are scored sentence by sentence as well as whole: the flag is often
 one sentence in the middle of a story. The score of a message is the highest.
@@ -23,11 +25,20 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from spacy.language import Language
 
 from components.nlu.red_flags.clauses import Structure
-from components.nlu.red_flags.concepts import ConceptIndex
 from components.nlu.red_flags.filters import is_negated
+from components.nlu.red_flags.matcher import RedFlagMatcher
 from components.nlu.red_flags.patterns import normalise
 
 MIN_SENTENCE_TOKENS = 3
+VERDICT_TOKENS = {
+    "red flag": "report",
+    "information or hypothetical": "question",
+    "unclear report": "unclear",
+    "negated": "negated",
+    "past or resolved": "past",
+    "missing context": "nocontext",
+    "cancelled by the rule's not_followed_by / not_preceded_by / not_with": "cancelled",
+}
 
 
 @dataclass(frozen=True)
@@ -41,13 +52,13 @@ class LearnedRedFlags:
 
     def __init__(
         self,
-        nlp: Language,
-        concepts: ConceptIndex,
+        matcher: RedFlagMatcher,
         detector: Pipeline | None = None,
         categoriser: Pipeline | None = None,
     ) -> None:
-        self.nlp = nlp
-        self.concepts = concepts
+        self.matcher = matcher
+        self.nlp: Language = matcher.nlp
+        self.concepts = matcher.concepts
         self.detector = detector
         self.categoriser = categoriser
 
@@ -61,6 +72,9 @@ class LearnedRedFlags:
         for occurrence in self.concepts.find(doc):
             negated = is_negated(doc, occurrence.start, structure)
             marks.append(("not_" if negated else "") + "concept_" + occurrence.concept)
+        for match, verdict in self.matcher.explain(text):
+            reading = VERDICT_TOKENS.get(verdict.split(":")[0], "other")
+            marks += [f"verdict_{reading}", f"verdict_{match.category}_{reading}"]
         return doc.text + " " + " ".join(marks)
 
     def units(self, text: str) -> list[str]:
@@ -110,8 +124,8 @@ class LearnedRedFlags:
 
 def _pipeline(class_weight: str | None) -> Pipeline:
     features = make_union(
-        TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True, min_df=1),
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2),
     )
-    classifier = LogisticRegression(C=4.0, class_weight=class_weight, max_iter=2000)
+    classifier = LogisticRegression(C=1.0, class_weight=class_weight, max_iter=2000)
     return make_pipeline(features, classifier)
