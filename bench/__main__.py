@@ -38,6 +38,8 @@ from bench import (
     ROOT,
     VARIANTS,
     accuracy,
+    corpus_bench,
+    models_cache,
     report,
     resources,
 )
@@ -60,6 +62,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--reuse-models", default="", metavar="VARIANTS",
         help="e.g. baseline: use OUT/models/<variant>.tar.gz as it is, no training "
         "(training time then comes from the last OUT/bench.json)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--retrain", action="store_true",
+        help="train both variants afresh even if config and data are unchanged",
     )  # fmt: skip
     parser.add_argument("--levels", default=",".join(map(str, report.LEVELS)))
     parser.add_argument("--max-requests", type=int, default=200, help="per level")
@@ -171,6 +177,10 @@ def measure(
             parse = accuracy.rest_parser(run.assistant.url, API_TOKEN)
             predicted = accuracy.predict_all(parse, (text for text, _ in examples))
             results[variant]["accuracy"] = accuracy.evaluate(examples, predicted, mapping)
+            bar.set_description(f"{variant}: real messages and held-out, every figure")
+            results[variant]["corpora"] = corpus_bench.evaluate_corpora(
+                run.assistant.url, API_TOKEN
+            )
             if args.warmup:
                 warmup = run.assistant.workdir / "warmup.json"
                 run_load(run.assistant.url, f"{variant}-warmup", 1, args, warmup, args.warmup)
@@ -221,6 +231,7 @@ def flatten(train: dict[str, Any], served: dict[str, Any]) -> dict[str, Any]:
         "rss_rasa_mb": served["rss_mb"].get("rasa"),
         "rss_actions_mb": served["rss_mb"].get("actions"),
         "failed_requests": float(sum(level["errors"] for level in load.values())),
+        **corpus_bench.table_metrics(served.get("corpora", {})),
     }
     answers = sum(level["answers"] for level in load.values())
     for name in ("rasa", "actions"):
@@ -272,10 +283,14 @@ def main(argv: list[str] | None = None) -> None:
                     "training_reused": True,
                 }
                 continue
-            bar.set_description(f"{variant}: training")
-            trained[variant] = resources.train(
-                configs[variant], models_dir, variant, logs / f"train-{variant}.log"
-            )
+            bar.set_description(f"{variant}: training (or the model of the same inputs)")
+            trained[variant] = models_cache.cached_train(
+                configs[variant], models_dir, variant,
+                lambda v=variant: resources.train(
+                    configs[v], models_dir, v, logs / f"train-{v}.log"
+                ),
+                retrain=args.retrain,
+            )  # fmt: skip
             bar.update(1)
         if variants:
             served = measure(

@@ -61,10 +61,18 @@ def read_corpus(path: Path) -> list[Item]:
     ]
 
 
-def heldout_corpus(pairs: Sequence[tuple[str, str]], intent_to_answer: dict[str, str]) -> list[Item]:
-    """The written held-out file (text, intent) as a corpus with one answer each."""
+def heldout_corpus(
+    pairs: Sequence[tuple[str, str]], intent_to_answer: dict[str, str]
+) -> list[Item]:
+    """The written held-out file (text, intent) as a corpus with one answer each.
+
+    Elliptical follow-ups (`inform`: "and for stenosis?") are left out: their answer
+    depends on the previous one, and a message alone has none.
+    """
     items = []
     for text, intent in pairs:
+        if intent == "inform":
+            continue
         answer = EMERGENCY if intent == "red_flag" else intent_to_answer.get(intent, intent)
         tag = "red_flag" if answer == EMERGENCY else "therapy"
         items.append(Item(text, (answer,), tag))
@@ -102,9 +110,7 @@ def score(
     near = [(i, p) for i, p in pairs if i.tag == NEAR_MISS]
     out_of_scope = [(i, p) for i, p in pairs if i.answers[0] == OUT_OF_SCOPE]
     therapy_for_oos = [
-        i.text
-        for i, p in out_of_scope
-        if p.answer in therapy_ids and p.answer not in i.answers
+        i.text for i, p in out_of_scope if p.answer in therapy_ids and p.answer not in i.answers
     ]
     total = len(items) or 1
     return {
@@ -124,9 +130,7 @@ def score(
         "near_miss_notice": _ratio(sum(p.notice is not None for _, p in near), near),
         "out_of_scope_messages": len(out_of_scope),
         "out_of_scope_given_therapy": len(therapy_for_oos),
-        "false_alarms": sum(
-            p.answer == EMERGENCY for i, p in pairs if EMERGENCY not in i.answers
-        ),
+        "false_alarms": sum(p.answer == EMERGENCY for i, p in pairs if EMERGENCY not in i.answers),
         "clarify_rate": sum(p.answer == CLARIFY for p in predictions) / total,
         "safety_notice_rate": sum(p.notice is not None for p in predictions) / total,
         "errors": [

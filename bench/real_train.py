@@ -28,7 +28,9 @@ HEADER = """\
 
 def intent_of_answer() -> dict[str, str]:
     answers = yaml.safe_load(CATALOG.read_text(encoding="utf-8"))["answers"]
-    mapping = {answer_id: entry["intent"] for answer_id, entry in answers.items() if entry.get("intent")}
+    mapping = {
+        answer_id: entry["intent"] for answer_id, entry in answers.items() if entry.get("intent")
+    }
     mapping[EMERGENCY] = "red_flag"
     return mapping
 

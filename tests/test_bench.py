@@ -187,3 +187,72 @@ def test_metrics_of_a_variant_come_from_its_runs():
     assert metrics["cpu_rasa_ms"] == pytest.approx(20.0)  # 4 s over 200 answers
     assert metrics["rss_actions_mb"] == 100.0
     assert metrics["training_s"] == 50.0
+
+
+def test_corpus_scores_every_figure_of_the_real_words_issue():
+    from bench.corpus import Item, Prediction, score
+
+    items = [
+        Item("can't pee", ("emergency",), "red_flag", "cauda_equina"),
+        Item("legs numb", ("emergency",), "red_flag", "leg_weakness"),
+        Item("killing me", ("out_of_scope", "clarify"), "near_miss"),
+        Item("what is cauda equina", ("out_of_scope",), "near_miss"),
+        Item("my knee", ("out_of_scope",), "out_of_scope"),
+        Item("cost?", ("not_covered",), "not_covered"),
+    ]
+    predictions = [
+        Prediction("emergency", category="cauda_equina"),
+        Prediction("out_of_scope"),  # a missed red flag
+        Prediction("emergency", category="suicidal"),  # a false alarm
+        Prediction("out_of_scope", notice="cauda_equina"),
+        Prediction("conditions"),  # a therapy answer to an out-of-scope question
+        Prediction("clarify"),
+    ]
+    figures = score(items, predictions, therapy_ids={"conditions", "safety"})
+    assert figures["answer_accuracy"] == pytest.approx(2 / 6)
+    assert figures["red_flag_recall"] == 0.5
+    assert figures["red_flag_recall_by_category"] == {
+        "cauda_equina": (1, 1),
+        "leg_weakness": (0, 1),
+    }
+    assert figures["near_miss_quiet"] == 0.5
+    assert figures["near_miss_notice"] == 0.5
+    assert figures["false_alarms"] == 1
+    assert figures["out_of_scope_given_therapy"] == 1
+    assert figures["clarify_rate"] == pytest.approx(1 / 6)
+    assert figures["safety_notice_rate"] == pytest.approx(1 / 6)
+    assert figures["per_id"]["emergency"]["support"] == 2
+    assert len(figures["errors"]) == 4
+
+
+def test_bench_models_are_reused_until_an_input_changes(tmp_path):
+    from bench.models_cache import cached_train
+
+    root = tmp_path / "project"
+    for name in ("data", "content", "components"):
+        (root / name).mkdir(parents=True)
+    (root / "domain.yml").write_text("version: '3.1'\n")
+    (root / "data" / "nlu.yml").write_text("nlu: []\n")
+    config = root / "config.yml"
+    config.write_text("pipeline: []\n")
+    models = tmp_path / "models"
+    trainings = []
+
+    def train():
+        trainings.append(1)
+        models.mkdir(exist_ok=True)
+        (models / "baseline.tar.gz").write_bytes(b"model")
+        return {"training_s": 600.0, "model": str(models / "baseline.tar.gz")}
+
+    first = cached_train(config, models, "baseline", train, root=root)
+    second = cached_train(config, models, "baseline", train, root=root)
+    assert (first["training_reused"], second["training_reused"]) == (False, True)
+    assert second["training_s"] == 600.0
+    (root / "data" / "nlu.yml").write_text("nlu: [changed]\n")
+    assert cached_train(config, models, "baseline", train, root=root)["training_reused"] is False
+    assert cached_train(config, models, "baseline", train, root=root)["training_reused"] is True
+    assert (
+        cached_train(config, models, "baseline", train, retrain=True, root=root)["training_reused"]
+        is False
+    )
+    assert len(trainings) == 3

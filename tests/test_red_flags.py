@@ -390,13 +390,24 @@ def test_learned_classifier_raises_what_the_rules_lack(
     assert entity_values(message, "red_flag") == ["cauda_equina"]
 
 
-def test_rules_raise_what_the_learned_classifier_misses(
-    trained_with_classifier: RedFlagDetector,
+def test_the_learned_classifier_cannot_veto_the_rules(
+    sources: dict, storage: LocalModelStorage, context: ExecutionContext
 ) -> None:
-    text = "I can't feel my legs"
-    assert trained_with_classifier.learned.predict(text).probability < 0.5
-    (message,) = trained_with_classifier.process([classified(text, [("greet", 0.5)])])
+    # Thresholds the classifier can never reach: it raises nothing, and the rules
+    # still raise what they find.
+    config = {
+        **RedFlagDetector.get_default_config(),
+        **sources,
+        "clear_threshold": 1.01,
+        "possible_threshold": 1.01,
+    }
+    detector = RedFlagDetector.create(config, storage, Resource("silent"), context)
+    detector.train(learned_training_data())
+    assert detector.learned is not None
+    (message,) = detector.process([classified("I can't feel my legs", [("greet", 0.5)])])
     assert entity_values(message, "red_flag") == ["leg_weakness"]
+    (message,) = detector.process([classified("my wee will not come out at all", [("greet", 1)])])
+    assert entity_values(message, "red_flag") == []
 
 
 def test_persistence_round_trip(

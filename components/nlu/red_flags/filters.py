@@ -42,8 +42,11 @@ def is_negation_cue(doc: Doc, i: int) -> bool:
     token = doc[i]
     if token.lower_ not in NEGATORS and token.lemma_ not in NEGATOR_LEMMAS:
         return False
-    following = doc[i + 1].lower_ if i + 1 < len(doc) else ""
-    after_next = doc[i + 2].lower_ if i + 2 < len(doc) else ""
+    j = i + 1
+    while j < len(doc) and doc[j].lower_ in {"even", "really", "actually", "just", "always"}:
+        j += 1  # "didn't even know I'd wet myself"
+    following = doc[j].lower_ if j < len(doc) else ""
+    after_next = doc[j + 1].lower_ if j + 1 < len(doc) else ""
     if following == "get":
         return after_next != "rid"
     return following not in NEGATION_EXCEPTIONS

@@ -43,6 +43,8 @@ def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: 
     recent = bool(RECENT.intersection(words[sentence[0] : sentence[1]]))
     if any(find_phrase(words, p, clause_start, clause_end) >= 0 for p in DISTANT_PAST):
         return True
+    if _at_an_age(doc, clause_start, clause_end):
+        return True
     if _is_longstanding(words, (clause_start, clause_end), sentence):
         return True
     if _past_year(doc, clause_start, clause_end) and not recent:
@@ -144,6 +146,19 @@ def _next_clause_resolves(words: list[str], span: Span, structure: Structure) ->
         return False
     window = (start, min(end, start + RESOLVED_WINDOW))
     return any(find_phrase(words, p, *window) >= 0 for p in RESOLVED + DISTANT_PAST)
+
+
+def _at_an_age(doc: Doc, start: int, end: int) -> bool:
+    """'when I was 12', 'at age 30', 'aged 19', 'at the age of 40'."""
+    words = [t.lower_ for t in doc]
+    for i in range(start, end):
+        if doc[i].like_num and i > 0:
+            before = words[max(start, i - 4) : i]
+            if before[-3:] == ["when", "i", "was"] or before[-2:] in (["at", "age"], ["age", "of"]):
+                return True
+            if before[-1:] == ["aged"]:
+                return True
+    return False
 
 
 def _is_present_marker(doc: Doc, i: int) -> bool:
