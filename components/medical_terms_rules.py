@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.util import filter_spans
 
 from clinic.lexicon import read_entities
-from components.nlu.spelling import within_one_edit
+from components.nlu.spelling import OneEditIndex
 
 MIN_FUZZY_LENGTH = 6
 
@@ -80,7 +80,8 @@ class MedicalTermFinder:
         for pattern in ruler.patterns:
             word = pattern["pattern"]
             if isinstance(word, str) and " " not in word and len(word) >= MIN_FUZZY_LENGTH:
-                self._single_words[word] = (pattern["label"], pattern["id"])
+                self._single_words.setdefault(word, (pattern["label"], pattern["id"]))
+        self._near = OneEditIndex({word: set() for word in self._single_words})
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, dict[str, list[str]]]) -> MedicalTermFinder:
@@ -104,7 +105,5 @@ class MedicalTermFinder:
         return terms
 
     def _fuzzy_match(self, word: str) -> tuple[str, str] | None:
-        for known, match in self._single_words.items():
-            if abs(len(known) - len(word)) <= 1 and within_one_edit(word, known):
-                return match
-        return None
+        near = self._near.near(word)
+        return self._single_words[near[0]] if near else None

@@ -70,9 +70,7 @@ def test_red_flag_gets_the_emergency_reply_first_and_only(assistant: Assistant, 
     assert assistant.answer_id("e2e-red-flag") == "emergency"
 
 
-def test_possible_red_flag_gets_one_urgent_care_line_then_its_answer(
-    assistant: Assistant, catalog
-):
+def test_possible_red_flag_gets_one_urgent_care_line_then_its_answer(assistant: Assistant, catalog):
     sender = "e2e-notice"
     assistant.post(sender, "hello")
     replies = assistant.post(sender, "can stem cell injections cause incontinence?")

@@ -13,15 +13,15 @@ sentence, are what the classifier weighs again on their own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import spacy
 from spacy.matcher import PhraseMatcher
 
 from components.medical_terms_rules import surface_forms
-from components.nlu.spelling import within_one_edit
+from components.nlu.spelling import OneEditIndex
 
 MIN_FUZZY_LENGTH = 6
+MAX_CACHED_TEXTS = 1_000
 TOKEN_PREFIX = "cx_"
 # Message key under which the intent classifier leaves the concepts it found.
 CONCEPTS_KEY = "concepts"
@@ -42,7 +42,7 @@ class ConceptTagger:
     ) -> None:
         self.nlp = spacy.blank("en")
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._single: dict[str, set[str]] = {}
+        single: dict[str, set[str]] = {}
         labels: dict[str, list[str]] = {f"{TOKEN_PREFIX}{name}": p for name, p in concepts.items()}
         for entity, values in entities.items():
             for value, phrases in values.items():
@@ -53,24 +53,27 @@ class ConceptTagger:
             self.matcher.add(label, [self.nlp.make_doc(form) for form in forms])
             for form in forms:
                 if " " not in form and len(form) >= MIN_FUZZY_LENGTH:
-                    self._single.setdefault(form, set()).add(label)
+                    single.setdefault(form, set()).add(label)
+        self._near = OneEditIndex(single)
+        self._cache: dict[str, list[str]] = {}
 
     def tags(self, text: str) -> list[str]:
         """Concept tokens of `text`, in order of appearance (repeats kept)."""
+        if text not in self._cache:
+            if len(self._cache) > MAX_CACHED_TEXTS:
+                self._cache.clear()
+            self._cache[text] = self._tags(text)
+        return list(self._cache[text])
+
+    def _tags(self, text: str) -> list[str]:
         doc = self.nlp.make_doc(text.lower())
         found = [(start, self.nlp.vocab.strings[key]) for key, start, _ in self.matcher(doc)]
         matched = {start for start, _ in found}
         for token in doc:
             if token.i in matched or len(token.text) < MIN_FUZZY_LENGTH or not token.is_alpha:
                 continue
-            found += [(token.i, label) for label in self._fuzzy(token.lower_)]
+            found += [(token.i, label) for label in sorted(self._near.labels(token.lower_))]
         return [label for _, label in sorted(found)]
-
-    def _fuzzy(self, word: str) -> Iterable[str]:
-        for known, labels in self._single.items():
-            if abs(len(known) - len(word)) <= 1 and within_one_edit(word, known):
-                return labels
-        return ()
 
     def augment(self, text: str) -> str:
         """The text followed by its concept tokens."""

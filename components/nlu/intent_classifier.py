@@ -181,5 +181,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            # the tagger keeps its last results: this reuses the features' work
             message.set(CONCEPTS_KEY, self._features.tagger.tags((message.get(TEXT) or "").lower()))
         return messages

@@ -6,9 +6,9 @@ cells, the back and spine, spinal conditions, other spinal injections) is about
 another topic when it names another health topic (diabetes, a knee, a medicine), or
 when it is long and names none of the words the therapy shares with other topics
 (treatment, injection, scan, cost...): it then gets `out_of_scope`, whatever therapy
-intent the classifier guessed, and "not sure" (`nlu_fallback`) becomes `out_of_scope` too. Short messages
-without domain words ("is it safe?", "how much is it?") are about the therapy the
-conversation is on, and are left alone. Small talk, requests for a person and the
+intent the classifier guessed, and "not sure" (`nlu_fallback`) becomes `out_of_scope`
+too. Short messages without domain words ("is it safe?", "how much is it?") are about
+the therapy the conversation is on, and are left alone. Small talk, requests for a person and the
 safety intents are never touched.
 """
 
@@ -29,8 +29,7 @@ from components.nlu.intent_override import override_intent, predicted_intent
 
 OUT_OF_SCOPE = "out_of_scope"
 DOMAIN_CONCEPTS = (
-    "cx_stem_cells cx_back cx_condition cx_tissue cx_body_region cx_other_injections"
-    " cx_cell_source"
+    "cx_stem_cells cx_back cx_condition cx_tissue cx_body_region cx_other_injections cx_cell_source"
 ).split()
 # Words of the therapy that other topics share ("treatment", "injection", "scan"): in
 # the domain unless another health topic is named.
@@ -40,8 +39,7 @@ SHARED_CONCEPTS = (
     " cx_insurance cx_provider cx_abroad cx_anaesthesia cx_preparation"
 ).split()
 UNTOUCHED_INTENTS = (
-    "greet goodbye thank ask_bot_identity request_human other_language out_of_scope"
-    " red_flag inform"
+    "greet goodbye thank ask_bot_identity request_human other_language out_of_scope red_flag inform"
 ).split()
 
 

@@ -77,6 +77,41 @@ def lemma_lookup(nlp: Language) -> Any:
     return lookups.get_table("lemma_lookup") if "lemma_lookup" in lookups.tables else None
 
 
+class OneEditIndex:
+    """Finds the known words within one edit of a word without comparing it to all of them.
+
+    Every known word is stored under itself and under each string made by deleting one
+    of its letters; a word within one insertion, deletion, substitution or swap of a
+    known word shares one of those keys with it (the "symmetric delete" method).
+    """
+
+    def __init__(self, words: dict[str, set[str]]) -> None:
+        self._labels = words
+        self._index: dict[str, set[str]] = {}
+        for word in words:
+            for key in self._keys(word):
+                self._index.setdefault(key, set()).add(word)
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    @staticmethod
+    def _keys(word: str) -> set[str]:
+        return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+    def near(self, word: str) -> tuple[str, ...]:
+        """Known words within one edit of `word`, in a stable order."""
+        if word not in self._cache:
+            if len(self._cache) > MAX_CACHED_CORRECTIONS:
+                self._cache.clear()
+            candidates = {w for key in self._keys(word) for w in self._index.get(key, ())}
+            self._cache[word] = tuple(sorted(w for w in candidates if within_one_edit(word, w)))
+        return self._cache[word]
+
+    def labels(self, word: str) -> set[str]:
+        """The labels of the known words near `word` (the first one's, as before)."""
+        near = self.near(word)
+        return self._labels[near[0]] if near else set()
+
+
 class SpellingCorrector:
     """Corrects misspelt words towards a target vocabulary, leaving known words alone."""
 

@@ -165,10 +165,11 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
         """Rules and learned classifier together: the tier and the category."""
         if self.matcher is None:
             raise RuntimeError("RedFlagDetector has no patterns: train or load it first.")
-        ruled = self.matcher.assess(text)
+        candidates = self.matcher.explain(text)
+        ruled = self.matcher.assess_candidates(candidates)
         if ruled.tier == CLEAR or self.learned is None:
             return ruled
-        verdict = self.learned.predict(text)
+        verdict = self.learned.predict(text, candidates)
         config = self.component_config
         if verdict.probability >= config["clear_threshold"]:
             tier = CLEAR

@@ -64,15 +64,16 @@ class LearnedRedFlags:
 
     # -- features -----------------------------------------------------------
 
-    def marked_text(self, text: str) -> str:
-        """The text plus one token per concept found (`NOT_` when negated in its clause)."""
+    def marked_text(self, text: str, candidates: list | None = None) -> str:
+        """The text plus one token per concept found (`not_` when negated in its clause)
+        and per verdict of the rules (`candidates`: `RedFlagMatcher.explain(text)`)."""
         doc = self.nlp(normalise(text))
         structure = Structure(doc)
         marks = []
         for occurrence in self.concepts.find(doc):
             negated = is_negated(doc, occurrence.start, structure)
             marks.append(("not_" if negated else "") + "concept_" + occurrence.concept)
-        for match, verdict in self.matcher.explain(text):
+        for match, verdict in self.matcher.explain(text) if candidates is None else candidates:
             reading = VERDICT_TOKENS.get(verdict.split(":")[0], "other")
             marks += [f"verdict_{reading}", f"verdict_{match.category}_{reading}"]
         return doc.text + " " + " ".join(marks)
@@ -109,10 +110,13 @@ class LearnedRedFlags:
 
     # -- inference ----------------------------------------------------------
 
-    def predict(self, text: str) -> LearnedVerdict:
+    def predict(self, text: str, candidates: list | None = None) -> LearnedVerdict:
+        """`candidates`: the rules' `explain(text)`, when the caller has it already."""
         if self.detector is None:
             return LearnedVerdict(0.0, None)
-        marked = [self.marked_text(unit) for unit in self.units(text)]
+        whole, *sentences = self.units(text)
+        marked = [self.marked_text(whole, candidates)]
+        marked += [self.marked_text(unit) for unit in sentences]
         flag_column = list(self.detector.classes_).index(True)
         scores = self.detector.predict_proba(marked)[:, flag_column]
         best = int(np.argmax(scores))

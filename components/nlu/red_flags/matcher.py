@@ -191,7 +191,11 @@ class RedFlagMatcher:
 
     def assess(self, text: str) -> Assessment:
         """The tier and the most serious candidate of that tier."""
-        candidates = self.explain(text)
+        return self.assess_candidates(self.explain(text))
+
+    @staticmethod
+    def assess_candidates(candidates: list[tuple[RedFlagMatch, str]]) -> Assessment:
+        """The assessment of the candidates `explain` returned."""
         for verdicts, tier in (((REPORTED,), CLEAR), (POSSIBLE_VERDICTS, POSSIBLE)):
             accepted = [match for match, v in candidates if v in verdicts]
             if accepted:
