@@ -1,5 +1,6 @@
 # The clinic's assistant: `make run` to start it, `make test` to check it.
-# Everything else wraps the usual Rasa commands (rasa train, rasa shell, ...).
+# Everything else wraps the usual Rasa commands (rasa train, rasa shell, ...);
+# `make help` lists the targets.
 
 SHELL := /bin/bash
 VENV := .venv
@@ -12,16 +13,22 @@ export PYTHONPATH := $(CURDIR)
 INSTALLED := $(VENV)/.installed
 WEBCHAT := node_modules/rasa-webchat/lib/index.js
 
-.PHONY: setup run train shell actions validate test lint format clean soak retention bench
+.PHONY: help setup run train shell actions validate test lint format lock clean soak retention bench
 
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /' -e 's/: /\t/' | expand -t 20
+
+## setup: create .venv from requirements.lock and install the chat widget
 setup: $(INSTALLED) $(WEBCHAT) var
 
 $(VENV)/bin/python:
-	$$(scripts/find-python.sh) -m venv $(VENV)
+	$$(ops/find-python.sh) -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml $(VENV)/bin/python
+$(INSTALLED): pyproject.toml requirements.lock $(VENV)/bin/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --progress-bar on -e '.[dev]'
+	$(BIN)/pip install --progress-bar on -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 # The website chat widget (rasa-webchat, pinned in package-lock.json); no install scripts run.
@@ -38,45 +45,57 @@ train: setup
 
 ## run: start the action server, the Rasa server and the web page; prints the addresses
 run: train
-	$(BIN)/python scripts/serve.py
+	$(BIN)/python -m ops.serve
 
 ## shell: staff chat with the assistant in the terminal (starts the action server too)
 shell: train
-	@SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=60 $(RASA) run actions --port 5055 & actions=$$!; \
+	@$(BIN)/python -m ops.serve actions & actions=$$!; \
 	trap "kill $$actions 2>/dev/null" EXIT; \
 	$(RASA) shell --endpoints endpoints.yml
 
 ## actions: only the action server
 actions: setup
-	SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=60 $(RASA) run actions --port 5055
+	$(BIN)/python -m ops.serve actions
 
 ## validate: check domain, rules and training data for mistakes
 validate: setup
 	$(RASA) data validate --fail-on-warnings
 
-## test: set everything up and run the whole test suite
-test: validate train
+## test: set everything up, lint, and run the whole test suite
+test: lint validate train
 	$(BIN)/pytest
 
-## soak: 600 conversations, 50 at once, on free loopback ports: messages, errors, lost turns, latency
-soak: train
-	$(BIN)/python scripts/soak.py $(SOAK_ARGS)
-
-## retention: delete stored conversations older than RETENTION_DAYS days (default 30)
-retention: setup
-	$(BIN)/python scripts/retention.py $(RETENTION_ARGS)
-
-## bench: accuracy, latency, throughput, start-up and memory, ours against `rasa init`'s pipeline
-bench: train
-	$(BIN)/python -m bench $(BENCH_ARGS)
-
+## lint: ruff (style, imports, complexity) and formatting
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## format: apply ruff's fixes and formatting
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## lock: re-resolve every Python package from pyproject.toml into requirements.lock
+lock: $(VENV)/bin/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python $(BIN)/python \
+	  --no-header --output-file requirements.lock.new
+	{ sed -n '1,2p' requirements.lock; cat requirements.lock.new; } > requirements.lock.tmp
+	mv requirements.lock.tmp requirements.lock; rm -f requirements.lock.new
+	@echo "requirements.lock refreshed: run make test"
+
+## soak: 600 conversations, 50 at once, on free loopback ports: messages, errors, lost turns, latency
+soak: train
+	$(BIN)/python -m ops.soak $(SOAK_ARGS)
+
+## retention: delete stored conversations older than RETENTION_DAYS days (default 30)
+retention: setup
+	$(BIN)/python -m ops.retention $(RETENTION_ARGS)
+
+## bench: accuracy per corpus, latency, throughput, start-up and memory, ours against `rasa init`'s pipeline
+bench: train
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## clean: remove built models, results and reports
 clean:
 	rm -rf build models results reports .pytest_cache

@@ -8,9 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import Answer, Catalog, load_catalog
 from actions.rendering import render
 from actions.welcome import reply
+from clinic.catalog import Answer, Catalog, load_catalog
 
 FOLLOW_UP_INTENT = "inform"
 # Where an elliptical follow-up ("what about ultrasound?") goes when the previous

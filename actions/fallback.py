@@ -13,9 +13,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import Catalog, load_catalog
 from actions.rendering import buttons, render
 from actions.welcome import reply
+from clinic.catalog import Catalog, load_catalog
 
 MAX_GUESSES = 2
 GUESSABLE_KINDS = ("therapy", "safety")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.catalog import Answer, Catalog
+from clinic.catalog import Answer, Catalog
 
 
 def source_line(answer: Answer) -> str | None:

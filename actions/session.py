@@ -8,9 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import load_catalog
 from actions.rendering import render
 from actions.welcome import WELCOMED_SLOT
+from clinic.catalog import load_catalog
 
 SESSION_START_INTENT = "session_start"
 

@@ -14,8 +14,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import Answer, Catalog
 from actions.rendering import render
+from clinic.catalog import Answer, Catalog
 
 WELCOMED_SLOT = "welcomed"
 

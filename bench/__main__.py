@@ -2,7 +2,7 @@
 
 Trains ours (config.yml) and the baseline (bench/baseline/config.yml) on the same
 domain and data, starts each with its own action server and Rasa server
-(tests/servers.py), times the first answer after start (several starts, median),
+(ops/processes.py), times the first answer after start (several starts, median),
 measures held-out accuracy, and drives REST load from a separate process
 (bench.load) at each client level. Both variants stay up side by side and every
 timed step alternates between them, so that load from other processes on the
@@ -43,7 +43,8 @@ from bench import (
     report,
     resources,
 )
-from tests.servers import API_TOKEN, Assistant, server_env
+from ops.environment import common_env as server_env
+from ops.processes import API_TOKEN, Assistant
 
 COLD_START_TIMEOUT_S = 300
 
@@ -80,7 +81,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 @contextlib.contextmanager
 def environment(overrides: dict[str, str]) -> Iterator[None]:
-    """Set variables for servers started inside the block (tests/servers.py reads os.environ)."""
+    """Set variables for servers started inside the block (ops/environment.py reads os.environ)."""
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)
     try:
@@ -138,68 +139,84 @@ def start_rasa_timed(run: Running, memory: resources.PeakMemory) -> None:
     run.cold_starts_s.append(first.answered_at - began)
 
 
+def start_variants(
+    models: dict[str, Path], envs: dict[str, dict[str, str]], args: argparse.Namespace,
+    out: Path, bar: tqdm, memory: resources.PeakMemory, running: dict[str, Running],
+) -> None:  # fmt: skip
+    """Each variant's action and Rasa servers; then the further cold starts."""
+    for variant in models:
+        bar.set_description(f"{variant}: starting servers")
+        workdir = out / "run" / variant
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        run = running[variant] = Running(
+            variant, Assistant(models[variant], workdir), envs[variant]
+        )
+        with environment(run.env):
+            run.assistant.start_actions()
+        memory.watch(f"{variant}/actions", run.assistant.processes["actions"].pid)
+        start_rasa_timed(run, memory)
+        bar.update(1)
+    for repeat in range(1, args.cold_starts):
+        for variant in rotate(list(models), repeat):
+            bar.set_description(f"{variant}: cold start {repeat + 1}/{args.cold_starts}")
+            running[variant].assistant.stop_rasa()
+            start_rasa_timed(running[variant], memory)
+            bar.update(1)
+
+
+def measure_accuracy(
+    running: dict[str, Running], results: dict[str, dict[str, Any]], args: argparse.Namespace,
+    bar: tqdm,
+) -> None:  # fmt: skip
+    examples = accuracy.read_heldout(HELDOUT)
+    mapping = accuracy.load_answer_map(CATALOG)
+    for variant, run in running.items():
+        bar.set_description(f"{variant}: held-out accuracy")
+        parse = accuracy.rest_parser(run.assistant.url, API_TOKEN)
+        predicted = accuracy.predict_all(parse, (text for text, _ in examples))
+        results[variant]["accuracy"] = accuracy.evaluate(examples, predicted, mapping)
+        bar.set_description(f"{variant}: real messages and held-out, every figure")
+        results[variant]["corpora"] = corpus_bench.evaluate_corpora(run.assistant.url, API_TOKEN)
+        if args.warmup:
+            warmup = run.assistant.workdir / "warmup.json"
+            run_load(run.assistant.url, f"{variant}-warmup", 1, args, warmup, args.warmup)
+        bar.update(1)
+
+
+def measure_load(
+    running: dict[str, Running], results: dict[str, dict[str, Any]], args: argparse.Namespace,
+    bar: tqdm,
+) -> None:  # fmt: skip
+    for index, clients in enumerate(int(n) for n in args.levels.split(",")):
+        for variant in rotate(list(running), index):
+            bar.set_description(f"{variant}: load, {clients} client(s)")
+            run = running[variant]
+            cpu_before = {name: resources.cpu_seconds(p.pid)
+                          for name, p in run.assistant.processes.items()}  # fmt: skip
+            level = run_load(
+                run.assistant.url, variant, clients, args,
+                run.assistant.workdir / f"load-{clients}.json",
+            )  # fmt: skip
+            for name, process in run.assistant.processes.items():
+                level[f"{name}_cpu_s"] = resources.cpu_seconds(process.pid) - cpu_before[name]
+            results[variant]["load"][clients] = level
+            bar.update(1)
+
+
 def measure(
     models: dict[str, Path], envs: dict[str, dict[str, str]], args: argparse.Namespace,
     out: Path, bar: tqdm,
 ) -> dict[str, dict[str, Any]]:  # fmt: skip
     """Both variants' servers up side by side; every timed step alternates between them."""
-    variants = list(models)
-    levels = [int(n) for n in args.levels.split(",")]
     memory = resources.PeakMemory()
     running: dict[str, Running] = {}
-    results: dict[str, dict[str, Any]] = {v: {"load": {}} for v in variants}
+    results: dict[str, dict[str, Any]] = {v: {"load": {}} for v in models}
     try:
         memory.start()
-        for variant in variants:
-            bar.set_description(f"{variant}: starting servers")
-            workdir = out / "run" / variant
-            shutil.rmtree(workdir, ignore_errors=True)
-            workdir.mkdir(parents=True)
-            run = running[variant] = Running(
-                variant, Assistant(models[variant], workdir), envs[variant]
-            )
-            with environment(run.env):
-                run.assistant.start_actions()
-            memory.watch(f"{variant}/actions", run.assistant.processes["actions"].pid)
-            start_rasa_timed(run, memory)
-            bar.update(1)
-        for repeat in range(1, args.cold_starts):
-            for variant in rotate(variants, repeat):
-                bar.set_description(f"{variant}: cold start {repeat + 1}/{args.cold_starts}")
-                running[variant].assistant.stop_rasa()
-                start_rasa_timed(running[variant], memory)
-                bar.update(1)
-
-        examples = accuracy.read_heldout(HELDOUT)
-        mapping = accuracy.load_answer_map(CATALOG)
-        for variant, run in running.items():
-            bar.set_description(f"{variant}: held-out accuracy")
-            parse = accuracy.rest_parser(run.assistant.url, API_TOKEN)
-            predicted = accuracy.predict_all(parse, (text for text, _ in examples))
-            results[variant]["accuracy"] = accuracy.evaluate(examples, predicted, mapping)
-            bar.set_description(f"{variant}: real messages and held-out, every figure")
-            results[variant]["corpora"] = corpus_bench.evaluate_corpora(
-                run.assistant.url, API_TOKEN
-            )
-            if args.warmup:
-                warmup = run.assistant.workdir / "warmup.json"
-                run_load(run.assistant.url, f"{variant}-warmup", 1, args, warmup, args.warmup)
-            bar.update(1)
-
-        for index, clients in enumerate(levels):
-            for variant in rotate(variants, index):
-                bar.set_description(f"{variant}: load, {clients} client(s)")
-                run = running[variant]
-                cpu_before = {name: resources.cpu_seconds(p.pid)
-                              for name, p in run.assistant.processes.items()}  # fmt: skip
-                level = run_load(
-                    run.assistant.url, variant, clients, args,
-                    run.assistant.workdir / f"load-{clients}.json",
-                )  # fmt: skip
-                for name, process in run.assistant.processes.items():
-                    level[f"{name}_cpu_s"] = resources.cpu_seconds(process.pid) - cpu_before[name]
-                results[variant]["load"][clients] = level
-                bar.update(1)
+        start_variants(models, envs, args, out, bar, memory, running)
+        measure_accuracy(running, results, args, bar)
+        measure_load(running, results, args, bar)
         peaks = memory.stop()
     finally:
         if memory.is_alive():
@@ -244,6 +261,55 @@ def flatten(train: dict[str, Any], served: dict[str, Any]) -> dict[str, Any]:
     return metrics
 
 
+def train_variants(
+    variants: list[str], reuse: set[str], configs: dict[str, Path], args: argparse.Namespace,
+    out: Path, bar: tqdm,
+) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Each variant's model: reused as it is (--reuse-models), kept by fingerprint, or trained."""
+    models_dir, logs = out / "models", out / "logs"
+    previous = json.loads((out / "bench.json").read_text()) if (out / "bench.json").exists() else {}
+    trained: dict[str, dict[str, Any]] = {}
+    for variant in variants:
+        model = models_dir / f"{variant}.tar.gz"
+        if variant in reuse:
+            if not model.exists():
+                raise SystemExit(f"--reuse-models: no model {model}; train it first")
+            old = (previous.get("variants", {}).get(variant) or {}).get("metrics", {})
+            trained[variant] = {
+                "model": str(model),
+                "model_mb": resources.mb(model.stat().st_size),
+                "training_s": old.get("training_s"),
+                "training_cpu_s": old.get("training_cpu_s"),
+                "training_reused": True,
+            }
+            continue
+        bar.set_description(f"{variant}: training (or the model of the same inputs)")
+        trained[variant] = models_cache.cached_train(
+            configs[variant], models_dir, variant,
+            lambda v=variant: resources.train(configs[v], models_dir, v, logs / f"train-{v}.log"),
+            retrain=args.retrain,
+        )  # fmt: skip
+        bar.update(1)
+    return trained
+
+
+def write_report(
+    out: Path, metrics: dict[str, dict[str, Any]], details: dict[str, dict[str, Any]],
+    document: dict[str, Any], started: datetime,
+) -> tuple[str, str]:  # fmt: skip
+    table = report.rows(metrics)
+    document["rows"] = table
+    text = report.render_table(table)
+    confusions = report.render_confusions(details)
+    out.mkdir(parents=True, exist_ok=True)
+    report.write_json(out / "bench.json", document)
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    report.write_json(out / "history" / f"bench-{stamp}.json", document)
+    (out / "bench.txt").write_text(text + "\n\n" + confusions + "\n")
+    report.plot(out / "bench.png", metrics, table)
+    return text, confusions
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
@@ -254,44 +320,17 @@ def main(argv: list[str] | None = None) -> None:
     reuse = {v.strip() for v in args.reuse_models.split(",") if v.strip()} & set(variants)
     # Same for both variants: no usage reports sent from the benchmark machine.
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-
     out: Path = args.out
-    models_dir, logs = out / "models", out / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    previous = json.loads((out / "bench.json").read_text()) if (out / "bench.json").exists() else {}
+    (out / "logs").mkdir(parents=True, exist_ok=True)
     configs = {"ours": args.ours_config, "baseline": args.baseline_config}
     started = datetime.now(timezone.utc)
     info = resources.machine()
-
     steps = len(variants) - len(reuse)  # trainings
     steps += len(variants) * (args.cold_starts + 1 + len(args.levels.split(",")))
     metrics: dict[str, dict[str, Any]] = {}
     details: dict[str, dict[str, Any]] = {}
     with tqdm(total=steps, unit="step", file=sys.stderr) as bar:
-        trained: dict[str, dict[str, Any]] = {}
-        for variant in variants:
-            model = models_dir / f"{variant}.tar.gz"
-            if variant in reuse:
-                if not model.exists():
-                    raise SystemExit(f"--reuse-models: no model {model}; train it first")
-                old = (previous.get("variants", {}).get(variant) or {}).get("metrics", {})
-                trained[variant] = {
-                    "model": str(model),
-                    "model_mb": resources.mb(model.stat().st_size),
-                    "training_s": old.get("training_s"),
-                    "training_cpu_s": old.get("training_cpu_s"),
-                    "training_reused": True,
-                }
-                continue
-            bar.set_description(f"{variant}: training (or the model of the same inputs)")
-            trained[variant] = models_cache.cached_train(
-                configs[variant], models_dir, variant,
-                lambda v=variant: resources.train(
-                    configs[v], models_dir, v, logs / f"train-{v}.log"
-                ),
-                retrain=args.retrain,
-            )  # fmt: skip
-            bar.update(1)
+        trained = train_variants(variants, reuse, configs, args, out, bar)
         if variants:
             served = measure(
                 {v: Path(trained[v]["model"]) for v in variants},
@@ -307,10 +346,6 @@ def main(argv: list[str] | None = None) -> None:
                 }
         bar.set_description("done")
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
-
-    table = report.rows(metrics)
-    text = report.render_table(table)
-    confusions = report.render_confusions(details)
     document = {
         "generated": started.isoformat(timespec="seconds"),
         "command": shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)]),
@@ -324,16 +359,9 @@ def main(argv: list[str] | None = None) -> None:
             "cold_starts": args.cold_starts,
             "ours_env": ours_env,
         },
-        "rows": table,
         "variants": {v: {"metrics": metrics[v], "details": details.get(v, {})} for v in metrics},
     }
-    out.mkdir(parents=True, exist_ok=True)
-    report.write_json(out / "bench.json", document)
-    stamp = started.strftime("%Y%m%d-%H%M%S")
-    report.write_json(out / "history" / f"bench-{stamp}.json", document)
-    (out / "bench.txt").write_text(text + "\n\n" + confusions + "\n")
-    report.plot(out / "bench.png", metrics, table)
-
+    text, confusions = write_report(out, metrics, details, document, started)
     print(text)
     if confusions:
         print()

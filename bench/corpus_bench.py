@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from actions.catalog import load_catalog
 from bench import CATALOG, HELDOUT, ROOT, accuracy
 from bench.corpus import heldout_corpus, read_corpus, score
 from bench.predict import predict_all
+from clinic.catalog import load_catalog
 
 REAL_TEST = ROOT / "tests" / "data" / "real" / "test.yml"
 CORPORA = ("heldout", "real_test")

@@ -16,8 +16,8 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answers import choose_answer
-from actions.catalog import Catalog
 from bench.corpus import EMERGENCY, Prediction
+from clinic.catalog import Catalog
 
 RED_FLAG_INTENT = "red_flag"
 

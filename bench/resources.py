@@ -8,7 +8,6 @@ import platform
 import resource
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -17,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import ROOT
-from tests.servers import server_env
-
-BIN = Path(sys.executable).parent
-
+from ops.environment import BIN, common_env
+from ops.stats import status_kb
 
 # ------------------------------------------------------------------ training
 
@@ -36,7 +33,7 @@ def train(config: Path, out_dir: Path, name: str, log: Path) -> dict[str, Any]:
         "--config", str(config), "--domain", str(ROOT / "domain.yml"), "--data", str(ROOT / "data"),
         "--out", str(out_dir), "--fixed-model-name", name, "--force",
     ]  # fmt: skip
-    env = {**server_env(), "RASA_CACHE_DIRECTORY": str(cache)}
+    env = {**common_env(), "RASA_CACHE_DIRECTORY": str(cache)}
     try:
         with log.open("wb") as output:
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -79,17 +76,6 @@ def process_tree(pid: int) -> list[int]:
         except OSError:
             continue
     return found
-
-
-def status_kb(pid: int, field: str) -> int:
-    """A `kB` field of /proc/<pid>/status (VmRSS, VmHWM), 0 when the process is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def cpu_seconds(pid: int) -> float:

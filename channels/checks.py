@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -17,26 +13,6 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_MESSAGE_CHARS = 5000
 # The tracker store's `sender_id` column is 255 characters long.
 MAX_SENDER_CHARS = 255
-# The clinic's phone and emergency number for the notices (relative to where Rasa runs).
-CLINIC_FILE = "content/clinic.yml"
-
-# What the channels say when a message cannot be answered (patient-facing text).
-NOTICES_FILE = Path(__file__).resolve().parent.parent / "content" / "notices.yml"
-NOTICE_NAMES = ("unreadable", "too_long", "no_session", "failed")
-
-
-def load_notices(path: str | Path = NOTICES_FILE) -> dict[str, str]:
-    """The notices of `content/notices.yml`; a missing one stops the start, not a patient."""
-    notices = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    missing = [name for name in NOTICE_NAMES if not notices.get(name)]
-    if missing:
-        raise ValueError(f"{path} lacks the notices: {', '.join(missing)}")
-    return {name: str(notices[name]).strip() for name in NOTICE_NAMES}
-
-
-NOTICES = load_notices()
-
-
 class BadMessage(ValueError):
     """A message that cannot be processed; `status` is the HTTP status for it."""
 
@@ -82,22 +58,3 @@ def check_metadata(metadata: Any) -> dict[str, Any] | None:
 
 def _type(value: Any) -> str:
     return "missing" if value is None else type(value).__name__
-
-
-def clinic_settings(clinic_file: str | Path) -> dict[str, str]:
-    """The clinic's settings (content/clinic.yml) for the notices, with generic
-    phrases where the file or a value is missing."""
-    settings = {"phone": "its usual number", "emergency_number": "your emergency number"}
-    try:
-        loaded = yaml.safe_load(Path(clinic_file).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        loaded = None
-    if isinstance(loaded, dict):
-        settings.update({key: str(value) for key, value in loaded.items() if value})
-    return settings
-
-
-def notice_text(notices: dict[str, str], name: str, limit: int, settings: dict[str, str]) -> str:
-    """A notice with {limit} and the clinic's settings ({phone}, ...) filled in."""
-    values = defaultdict(str, {**settings, "limit": str(limit)})
-    return notices[name].format_map(values)

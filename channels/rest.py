@@ -23,33 +23,24 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from channels.checks import (
-    CLINIC_FILE,
     MAX_MESSAGE_CHARS,
-    NOTICES,
     BadMessage,
     check_metadata,
     check_sender,
     check_text,
-    clinic_settings,
-    notice_text,
 )
+from clinic.notices import load_notices
 
 logger = structlog.get_logger()
 
 
 class RestInput(rasa.core.channels.rest.RestInput):
-    """credentials.yml: `channels.rest.RestInput:` with optional `max_message_chars`,
-    `clinic_file` (the clinic's phone for the apology) and `notices` (texts by name)."""
+    """credentials.yml: `channels.rest.RestInput:` with optional `max_message_chars`.
+    What it says to a message it cannot answer is in content/notices.yml."""
 
-    def __init__(
-        self,
-        max_message_chars: int = MAX_MESSAGE_CHARS,
-        clinic_file: str = CLINIC_FILE,
-        notices: dict[str, str] | None = None,
-    ) -> None:
+    def __init__(self, max_message_chars: int = MAX_MESSAGE_CHARS) -> None:
         self.max_message_chars = int(max_message_chars)
-        self.clinic = clinic_settings(clinic_file)
-        self.notices = {**NOTICES, **(notices or {})}
+        self.notices = load_notices()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
@@ -107,7 +98,7 @@ class RestInput(rasa.core.channels.rest.RestInput):
                 failed = True
                 logger.exception("rest.message.received.failure", sender_id=sender_id)
             if failed and not collector.messages:
-                text = notice_text(self.notices, "failed", self.max_message_chars, self.clinic)
+                text = self.notices.text("failed", self.max_message_chars)
                 collector.messages.append({"recipient_id": sender_id, "text": text})
             return response.json(collector.messages)
 

@@ -27,42 +27,30 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
-from channels.checks import (
-    CLINIC_FILE,
-    MAX_MESSAGE_CHARS,
-    NOTICES,
-    BadMessage,
-    check_sender,
-    check_text,
-    clinic_settings,
-    notice_text,
-)
+from channels.checks import MAX_MESSAGE_CHARS, BadMessage, check_sender, check_text
+from clinic.notices import load_notices
 
 logger = structlog.get_logger()
 
 
 class SocketIOInput(rasa.core.channels.socketio.SocketIOInput):
     """credentials.yml: `channels.socketio.SocketIOInput:` with Rasa's socketio keys, plus
-    optional `max_message_chars`, `clinic_file` and `notices` (texts by name)."""
+    optional `max_message_chars`. What it says to a message it cannot answer is in
+    content/notices.yml."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Rasa's from_credentials passes only its own keys; ours are set after it.
         self.max_message_chars = MAX_MESSAGE_CHARS
-        self.clinic = clinic_settings(CLINIC_FILE)
-        self.notices = dict(NOTICES)
+        self.notices = load_notices()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOInput:
         credentials = dict(credentials or {})
         limit = int(credentials.pop("max_message_chars", MAX_MESSAGE_CHARS))
-        clinic = clinic_settings(credentials.pop("clinic_file", CLINIC_FILE))
-        notices = {**NOTICES, **(credentials.pop("notices", None) or {})}
         channel = super().from_credentials(credentials)
         assert isinstance(channel, SocketIOInput)
         channel.max_message_chars = limit
-        channel.clinic = clinic
-        channel.notices = notices
         return channel
 
     def read(self, sid: str, data: Any) -> tuple[str, str, dict[str, Any]]:
@@ -129,5 +117,5 @@ class SocketIOInput(rasa.core.channels.socketio.SocketIOInput):
 
     async def notify(self, sid: str, notice: str) -> None:
         assert self.sio is not None
-        text = notice_text(self.notices, notice, self.max_message_chars, self.clinic)
+        text = self.notices.text(notice, self.max_message_chars)
         await self.sio.emit(self.bot_message_evt, {"text": text}, room=sid)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +11,12 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 
-from actions.catalog import Catalog, load_catalog
+from clinic.catalog import Catalog, load_catalog
+from ops.environment import BIN, common_env
 
 ROOT = Path(__file__).resolve().parent.parent
 TRACKERS = ROOT / "tests" / "data" / "trackers"
 MODEL = ROOT / "models" / "clinic-assistant.tar.gz"
-BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="session")
@@ -53,15 +49,6 @@ def tracker_state() -> Any:
     return load
 
 
-def rasa_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    }
-
-
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The model `make train` built; trained here if pytest runs on its own."""
@@ -69,7 +56,7 @@ def trained_model() -> Path:
         subprocess.run(
             [str(BIN / "rasa"), "train", "--fixed-model-name", MODEL.stem.removesuffix(".tar")],
             cwd=ROOT,
-            env=rasa_env(),
+            env=common_env(),
             check=True,
         )
     return MODEL
@@ -78,18 +65,9 @@ def trained_model() -> Path:
 @pytest.fixture(scope="session")
 def nlu(trained_model: Path) -> Any:
     """Parse a message with the trained model, in this process."""
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
+    from bench.predict import model_parser
 
-    configure_structlog(logging.WARNING)
-    agent = Agent.load(str(trained_model))
-    loop = asyncio.new_event_loop()
-
-    def parse(text: str) -> dict[str, Any]:
-        return loop.run_until_complete(agent.parse_message(text))
-
-    yield parse
-    loop.close()
+    return model_parser(trained_model)
 
 
 @pytest.fixture(scope="session")

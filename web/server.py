@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+from clinic.placeholders import fill
+from clinic.settings import load_settings
 
 WEB = Path(__file__).resolve().parent
 ROOT = WEB.parent
-CLINIC_FILE = ROOT / "content" / "clinic.yml"
 BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
 STATIC = {
@@ -45,13 +45,7 @@ STATIC = {
 # rasa-webchat 1.0.1 puts this in its CSS; the widget font is set in widget.css instead.
 GOOGLE_FONTS_IMPORT = re.compile(rb"@import url\(https://fonts\.googleapis\.com/[^)]*\);")
 HOST_HEADER = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$")
-PLACEHOLDER = re.compile(r"\{\{ *([a-z_]+) *\}\}")
 SUBTITLE = "Questions about stem cell therapy for back pain"
-
-
-def load_clinic(path: Path = CLINIC_FILE) -> dict[str, str]:
-    settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {key: str(value) for key, value in settings.items() if value is not None}
 
 
 def tel_href(phone: str) -> str:
@@ -98,7 +92,7 @@ class Site:
     def __init__(self, rasa_port: int, rasa_url: str | None) -> None:
         self.rasa_port = rasa_port
         self.rasa_url = rasa_url.rstrip("/") if rasa_url else None
-        self.clinic = load_clinic()
+        self.clinic = load_settings().values
         self.template = (WEB / "index.html").read_text(encoding="utf-8")
         self.bundle = load_bundle()
         self.static = {
@@ -114,22 +108,15 @@ class Site:
         return f"http://{host}:{self.rasa_port}"
 
     def page(self, rasa_url: str) -> bytes:
-        clinic = self.clinic
-        name = clinic.get("name", "The clinic")
         values = {
-            "clinic_name": name,
-            "phone": clinic.get("phone", ""),
-            "phone_href": tel_href(clinic.get("phone", "")),
-            "hours": clinic.get("hours", ""),
-            "emergency_number": clinic.get("emergency_number", "911"),
+            **self.clinic,
+            "clinic_name": self.clinic["name"],
+            "phone_href": tel_href(self.clinic["phone"]),
             "subtitle": SUBTITLE,
             "rasa_url": rasa_url,
         }
-
-        def fill(match: re.Match[str]) -> str:
-            return html.escape(values[match.group(1)], quote=True)
-
-        return PLACEHOLDER.sub(fill, self.template).encode("utf-8")
+        page = fill(self.template, values, escape=lambda value: html.escape(value, quote=True))
+        return page.encode("utf-8")
 
 
 class Handler(BaseHTTPRequestHandler):

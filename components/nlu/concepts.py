@@ -17,7 +17,7 @@ import re
 import spacy
 from spacy.matcher import PhraseMatcher
 
-from components.medical_terms_rules import surface_forms
+from components.nlu.medical_terms_finder import surface_forms
 from components.nlu.spelling import OneEditIndex
 
 MIN_FUZZY_LENGTH = 6

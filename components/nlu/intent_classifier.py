@@ -37,7 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from clinic.lexicon import read_concepts, read_entities
+from clinic.lexicon import lexicon_path, read_concepts, read_entities
 from components.content_fingerprint import files_fingerprint
 from components.nlu.concepts import CONCEPTS_KEY, ConceptTagger, focus
 
@@ -105,8 +105,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        from clinic.lexicon import lexicon_path
-
         return files_fingerprint(config.get("lexicon_file") or lexicon_path())
 
     def __init__(

@@ -7,18 +7,14 @@ without setting it has failed: this policy then predicts a domain response,
 which needs no action server (a rule then listens). The clinic's phone is read
 from `content/clinic.yml` at training time and set as a slot with the prediction.
 
-Loading it also tunes how Rasa calls the action server: a shorter timeout, and
-responses checked with a cached validator (components/action_validation.py).
+How long Rasa waits for the action server is set by components/runtime/.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import rasa.core.actions.action
-import yaml
 from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
@@ -30,18 +26,12 @@ from rasa.shared.core.events import ActionExecuted, SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from components import action_validation
+from clinic.settings import load_settings, settings_path
 from components.content_fingerprint import files_fingerprint
 from components.policies.tracker_events import events_since_patient
 
 SETTINGS_FILE = "clinic_phone.json"
 ANSWER_ID_SLOT = "answer_id"
-
-
-def _set_action_timeout(seconds: float) -> None:
-    # Rasa 3.6 waits up to five minutes for the action server and has no setting
-    # for it; a patient should not wait that long for the apology.
-    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = seconds
 
 
 @DefaultV1Recipe.register(
@@ -53,16 +43,15 @@ class AnswerServiceFallbackPolicy(Policy):
         return {
             # Above RulePolicy, which predicts `action_listen` after any answer.
             POLICY_PRIORITY: RULE_POLICY_PRIORITY + 1,
-            "clinic_file": "content/clinic.yml",
+            "clinic_file": None,  # default: content/clinic.yml (or CLINIC_CONTENT_DIR)
             "watched_actions": ["action_answer", "action_clarify"],
             "response": "utter_answer_unavailable",
             "answer_id": "fallback_unavailable",
-            "action_timeout_s": 20,
         }
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        return files_fingerprint({**cls.get_default_config(), **config}["clinic_file"])
+        return files_fingerprint(_clinic_file({**cls.get_default_config(), **config}))
 
     def __init__(
         self,
@@ -76,14 +65,11 @@ class AnswerServiceFallbackPolicy(Policy):
         config = {**self.get_default_config(), **config}
         super().__init__(config, model_storage, resource, execution_context, **kwargs)
         self.clinic_phone = clinic_phone
-        _set_action_timeout(config["action_timeout_s"])
-        action_validation.install()
 
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
     ) -> Resource:
-        settings = yaml.safe_load(Path(self.config["clinic_file"]).read_text(encoding="utf-8"))
-        self.clinic_phone = str(settings["phone"])
+        self.clinic_phone = load_settings(_clinic_file(self.config)).phone
         with self._model_storage.write_to(self._resource) as directory:
             (directory / SETTINGS_FILE).write_text(json.dumps({"phone": self.clinic_phone}))
         return self._resource
@@ -121,3 +107,7 @@ class AnswerServiceFallbackPolicy(Policy):
             ]
             return self._prediction(probabilities, events=events)
         return self._prediction(probabilities)
+
+
+def _clinic_file(config: dict[str, Any]) -> str:
+    return str(config.get("clinic_file") or settings_path())

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import joblib
@@ -44,6 +45,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic.settings import content_dir
 from components.content_fingerprint import files_fingerprint
 from components.nlu.intent_override import demote_intent, override_intent, predicted_intent
 from components.nlu.red_flags.learned import LearnedRedFlags
@@ -62,6 +64,7 @@ logger = logging.getLogger(__name__)
 RED_FLAG_INTENT = "red_flag"
 RED_FLAG_ENTITY = "red_flag"
 SAFETY_NOTICE_ENTITY = "safety_notice"
+PATTERNS_FILE = "red_flags.yml"
 PATTERNS_STORED = "red_flags.json"
 CLASSIFIER_STORED = "learned_red_flags.joblib"
 
@@ -74,7 +77,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         """Paths are relative to the project directory (where `rasa` runs)."""
         return {
-            "patterns_file": "content/red_flags.yml",
+            "patterns_file": None,  # default: content/red_flags.yml (or CLINIC_CONTENT_DIR)
             "demotion_fallback_threshold": 0.0,
             # learned classifier: probability from which a flag is clear / possible
             "clear_threshold": 0.85,
@@ -113,7 +116,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Check and store the patterns; fit the learned classifier on the NLU examples."""
-        self.patterns = load_patterns_file(self.component_config["patterns_file"])
+        self.patterns = load_patterns_file(_patterns_file(self.component_config))
         self.matcher = RedFlagMatcher.from_config(self.patterns)  # fails early on bad patterns
         texts, categories = _labelled_examples(training_data)
         self.learned = None
@@ -148,7 +151,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
         except (ValueError, FileNotFoundError) as error:
             # Never run without the safety net: fall back to the configured file.
             logger.warning(f"RedFlagDetector: no stored patterns ({error}); reading the file.")
-            patterns, fitted = load_patterns_file(merged["patterns_file"]), None
+            patterns, fitted = load_patterns_file(_patterns_file(merged)), None
         detector = cls(config, model_storage, resource, patterns)
         if fitted is not None and detector.matcher is not None:
             detector.learned = LearnedRedFlags(detector.matcher, *fitted)
@@ -157,7 +160,7 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Hash of the patterns file: editing it retrains the component."""
-        return files_fingerprint({**cls.get_default_config(), **config}["patterns_file"])
+        return files_fingerprint(_patterns_file({**cls.get_default_config(), **config}))
 
     # -- inference ------------------------------------------------------------
 
@@ -196,6 +199,10 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
                 if assessment.tier == POSSIBLE:
                     _add_entity(message, SAFETY_NOTICE_ENTITY, assessment.match)
         return messages
+
+
+def _patterns_file(config: dict[str, Any]) -> Path:
+    return Path(config.get("patterns_file") or content_dir() / PATTERNS_FILE)
 
 
 def _labelled_examples(training_data: TrainingData) -> tuple[list[str], list[str | None]]:

@@ -106,8 +106,11 @@ class RedFlagMatcher:
     @property
     def categories(self) -> list[str]:
         """Category names, most serious first."""
-        ranked = {(r.priority, r.category) for r in self.rules.values() if r.priority >= 0}
-        return [name for _, name in sorted(ranked)]
+        best: dict[str, int] = {}
+        for rule in self.rules.values():
+            if rule.priority >= 0:
+                best[rule.category] = min(rule.priority, best.get(rule.category, rule.priority))
+        return sorted(best, key=lambda name: (best[name], name))
 
     # -- construction -------------------------------------------------------
 

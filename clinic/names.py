@@ -1,0 +1,42 @@
+"""The names other files must agree on, derived from the content files that define them.
+
+- answer ids and the intents that ask for them: `content/catalog.yml`;
+- red-flag categories: `content/red_flags.yml`.
+Rasa needs some of them written out again (`domain.yml`, `data/rules/answers.yml`);
+`tests/unit/test_names.py` checks those copies against these.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from clinic.catalog import load_catalog
+from clinic.settings import content_dir
+
+RED_FLAG_INTENT = "red_flag"
+FOLLOW_UP_INTENT = "inform"
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def answer_ids() -> list[str]:
+    return list(load_catalog().answers)
+
+
+def answer_intents() -> list[str]:
+    """Intents answered by `action_answer` from the catalog, in catalog order."""
+    return [
+        a.intent
+        for a in load_catalog().answers.values()
+        if a.intent and a.intent != FALLBACK_INTENT and a.response is None
+    ]
+
+
+@cache
+def red_flag_categories(path: Path | None = None) -> tuple[str, ...]:
+    """Categories of the patterns file, most serious first."""
+    patterns = yaml.safe_load((path or content_dir() / "red_flags.yml").read_text("utf-8"))
+    ranked = sorted(patterns["categories"].items(), key=lambda item: int(item[1]["priority"]))
+    return tuple(name for name, _ in ranked)

@@ -1,0 +1,658 @@
+"""Odd input, restarts and failing parts: the patient always gets a calm reply.
+
+- Bad input (tests/data/bad_inputs.yml): every kind over REST and over socket.io, each
+  in a conversation of its own, then a normal question in the same conversation.
+- Restarts: a conversation continues after the Rasa server restarts (SQLite tracker
+  store); patients chatting while the action server restarts lose no turn.
+- Failures: a slow action server gets the apology with the clinic's phone after the
+  action timeout, and the emergency reply still comes; an unwritable tracker store
+  stops `make run` (ops/serve.py) at once with a one-line error.
+
+The servers are shared by the whole module; the tests that stop parts of them run last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+import yaml
+from aiohttp import web
+
+from clinic.catalog import Catalog
+from clinic.notices import NOTICE_NAMES, load_notices
+from ops.processes import API_TOKEN, Assistant, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "data" / "bad_inputs.yml"
+KINDS: list[dict[str, Any]] = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["kinds"]
+CREDENTIALS = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
+MAX_MESSAGE_CHARS = CREDENTIALS["channels.socketio.SocketIOInput"]["max_message_chars"]
+CONFIG = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+APOLOGY = DOMAIN["responses"]["utter_answer_unavailable"][0]["text"]  # {clinic_phone}
+ACTION_TIMEOUT_S = next(
+    float(policy["action_timeout_s"])
+    for policy in CONFIG["policies"]
+    if policy["name"].endswith("ActionClientSettings")
+)
+
+# A normal question after each bad input, and the answer it must get.
+FOLLOW_UPS = [
+    ("what is stem cell therapy for back pain", "overview"),
+    ("how is the injection given", "procedure"),
+    ("is it safe? are there risks", "safety"),
+    ("how much does it cost", "not_covered"),
+    ("which conditions can it be used for?", "conditions"),
+    ("do they use ultrasound or x-ray to guide the needle", "imaging_guidance"),
+]
+# What must never reach a patient: stack traces, source files, internal paths.
+LEAKS = ("Traceback", 'File "', "site-packages", '.py", line', str(ROOT), "/usr/lib/python")
+PARALLEL = 4  # kinds in flight at once
+REPLY_TIMEOUT_S = 30
+SETTLE_S = 1.0  # this long without a new bot message: the reply is complete
+NO_REPLY_WAIT_S = 3.0
+
+if not hasattr(aiohttp, "ClientWSTimeout"):
+    # python-engineio 4.15's asyncio client expects aiohttp >= 3.11 (Rasa pins 3.9).
+    aiohttp.ClientWSTimeout = lambda ws_close=10.0, **_: ws_close  # type: ignore[attr-defined]
+
+
+def follow_up(index: int) -> tuple[str, str]:
+    return FOLLOW_UPS[index % len(FOLLOW_UPS)]
+
+
+def expand(value: Any, sender: str) -> Any:
+    """Fill $SENDER, $LONG and $NESTED in every string of `value`."""
+    if isinstance(value, str):
+        return (
+            value.replace("$SENDER", sender)
+            .replace("$LONG", "s" * 300)
+            .replace("$NESTED", "[" * 100_000 + "]" * 100_000)
+        )
+    if isinstance(value, list):
+        return [expand(item, sender) for item in value]
+    if isinstance(value, dict):
+        return {key: expand(item, sender) for key, item in value.items()}
+    return value
+
+
+def message_of(kind: dict[str, Any]) -> str | None:
+    if "generate" in kind:
+        text, chars = kind["generate"]["text"], kind["generate"]["chars"]
+        return (text * (chars // len(text) + 1))[:chars]
+    return kind.get("message")
+
+
+def leaks(text: str) -> list[str]:
+    return [marker for marker in LEAKS if marker in text]
+
+
+@pytest.fixture(scope="module")
+def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    running = Assistant(trained_model, tmp_path_factory.mktemp("robustness")).start()
+    yield running
+    running.stop()
+
+
+async def tracker(http: aiohttp.ClientSession, url: str, sender: str) -> dict[str, Any]:
+    async with http.get(f"{url}/conversations/{sender}/tracker", params={"token": API_TOKEN}) as r:
+        r.raise_for_status()
+        return await r.json()
+
+
+async def answered(http: aiohttp.ClientSession, url: str, sender: str, text: str) -> str | None:
+    """The answer id of the turn started by `text`, once it is stored (socket.io replies
+    are sent before the tracker is saved)."""
+    deadline = time.monotonic() + 15
+    while True:
+        state = await tracker(http, url, sender)
+        events = state["events"]
+        done = events and events[-1].get("name") == "action_listen"
+        if done and state["latest_message"].get("text") == text.strip():
+            return state["slots"].get("answer_id")
+        if time.monotonic() > deadline:
+            return f"<turn not stored: {state['latest_message'].get('text')!r}>"
+        await asyncio.sleep(0.2)
+
+
+# ---------------------------------------------------------------------------- REST
+
+
+async def rest_kind(
+    http: aiohttp.ClientSession, url: str, kind: dict[str, Any], index: int
+) -> dict[str, Any]:
+    sender = f"bad-rest-{index}-{kind['name']}"
+    headers = {"Content-Type": kind.get("content_type", "application/json")}
+    if "raw" in kind:
+        data = expand(kind["raw"], sender).encode("latin-1")
+    elif "body" in kind:
+        data = json.dumps(expand(kind["body"], sender)).encode()
+    else:
+        data = json.dumps({"sender": sender, "message": message_of(kind)}).encode()
+    result: dict[str, Any] = {"sender": sender}
+    async with http.post(f"{url}/webhooks/rest/webhook", data=data, headers=headers) as r:
+        result["status"], result["body"] = r.status, await r.text()
+    if result["status"] == 200 and kind.get("answer"):
+        result["answer"] = (await tracker(http, url, sender))["slots"].get("answer_id")
+    question, expected = follow_up(index)
+    body = {"sender": sender, "message": question}
+    async with http.post(f"{url}/webhooks/rest/webhook", json=body) as r:
+        result["follow_up_status"], result["follow_up_body"] = r.status, await r.text()
+    result["follow_up_answer"] = (await tracker(http, url, sender))["slots"].get("answer_id")
+    result["follow_up_expected"] = expected
+    return result
+
+
+def run_corpus(assistant: Assistant, send_kind: Any, timeout_s: float) -> dict[str, dict[str, Any]]:
+    """Send every kind of the corpus with `send_kind(http, url, kind, index)`, a few at once."""
+
+    async def run() -> dict[str, dict[str, Any]]:
+        limit = asyncio.Semaphore(PARALLEL)
+        timeout = aiohttp.ClientTimeout(total=timeout_s)
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+
+            async def one(index: int, kind: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+                async with limit:
+                    try:
+                        return kind["name"], await send_kind(http, assistant.url, kind, index)
+                    except Exception as error:  # reported by the kind's test
+                        return kind["name"], {"error": f"{type(error).__name__}: {error!r}"}
+
+            pairs = await asyncio.gather(*(one(i, kind) for i, kind in enumerate(KINDS)))
+        return dict(pairs)
+
+    return asyncio.run(run())
+
+
+@pytest.fixture(scope="module")
+def rest_results(assistant: Assistant) -> dict[str, dict[str, Any]]:
+    return run_corpus(assistant, rest_kind, REPLY_TIMEOUT_S * 2)
+
+
+def test_the_corpus_has_at_least_40_kinds():
+    names = [kind["name"] for kind in KINDS]
+    assert len(names) >= 40
+    assert len(set(names)) == len(names)
+    for kind in KINDS:
+        assert kind["rest"] in ("reply", 400, 413), kind["name"]
+        assert kind["socketio"] in ("reply", "notice", "dropped", "disconnect"), kind["name"]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("kind", KINDS, ids=[kind["name"] for kind in KINDS])
+def test_rest_bad_input_gets_a_calm_reply_or_a_clear_4xx(
+    kind: dict[str, Any], rest_results: dict[str, dict[str, Any]], catalog: Catalog
+):
+    result = rest_results[kind["name"]]
+    assert "error" not in result, result.get("error")
+    status, body = result["status"], result["body"]
+    assert status < 500, body[:300]
+    assert not leaks(body), body[:300]
+    if kind["rest"] == "reply":
+        assert status == 200, body[:300]
+        replies = json.loads(body)
+        assert replies, "no reply"
+        assert {reply["recipient_id"] for reply in replies} == {result["sender"]}
+        text = "\n".join(reply.get("text", "") for reply in replies)
+        if kind.get("answer"):
+            assert result["answer"] == kind["answer"]
+        for name in kind.get("reply_names", []):
+            assert catalog.settings[name] in text
+        if kind.get("not_in_reply"):
+            assert kind["not_in_reply"] not in text
+    else:
+        assert status == kind["rest"], body[:300]
+        error = json.loads(body)
+        reason = error.get("error") or error.get("message")
+        assert reason and "\n" not in reason, body[:300]
+    # ... and the conversation goes on.
+    assert result["follow_up_status"] == 200, result["follow_up_body"][:300]
+    assert json.loads(result["follow_up_body"]), "no reply to the next question"
+    assert result["follow_up_answer"] == result["follow_up_expected"]
+
+
+# ------------------------------------------------------------------------ socket.io
+
+
+class Chat:
+    """One widget-like socket.io connection to a session (python-socketio client)."""
+
+    def __init__(self, url: str, session_id: str) -> None:
+        self.url = url
+        self.session_id = session_id
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.confirmed = asyncio.Event()
+        self.closed = asyncio.Event()
+        self.client.on("bot_uttered", self._bot)
+        self.client.on("session_confirm", self._confirm)
+        self.client.on("disconnect", self.closed.set)
+
+    async def _bot(self, data: dict[str, Any]) -> None:
+        await self.inbox.put(data)
+
+    async def _confirm(self, _: Any) -> None:
+        self.confirmed.set()
+
+    async def __aenter__(self) -> Chat:
+        await self.client.connect(
+            self.url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=20
+        )
+        await self.client.emit("session_request", {"session_id": self.session_id})
+        await asyncio.wait_for(self.confirmed.wait(), 10)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self.client.connected:
+            await self.client.disconnect()
+
+    async def send(self, data: Any) -> None:
+        await self.client.emit("user_uttered", data)
+
+    async def say(self, text: str) -> list[dict[str, Any]]:
+        await self.send({"message": text, "session_id": self.session_id})
+        return await self.replies()
+
+    async def replies(self, first_timeout: float = REPLY_TIMEOUT_S) -> list[dict[str, Any]]:
+        """Bot messages until none came for SETTLE_S (none at all within first_timeout)."""
+        received: list[dict[str, Any]] = []
+        timeout = first_timeout
+        while True:
+            try:
+                received.append(await asyncio.wait_for(self.inbox.get(), timeout))
+            except asyncio.TimeoutError:
+                return received
+            timeout = SETTLE_S
+
+
+async def raw_frame(url: str, session_id: str, frame: str, first_timeout: float) -> dict[str, Any]:
+    """Send `frame` on a bare socket.io websocket joined to the session; what came back
+    (bot messages until none came for SETTLE_S, or none within first_timeout)."""
+    ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    result: dict[str, Any] = {"replies": [], "closed": False}
+    async with aiohttp.ClientSession() as http, http.ws_connect(ws_url) as ws:
+        assert (await ws.receive_str(timeout=10)).startswith("0")  # engine.io open
+        await ws.send_str("40")
+        assert (await ws.receive_str(timeout=10)).startswith("40")  # namespace joined
+        request = json.dumps(["session_request", {"session_id": session_id}])
+        await ws.send_str(f"42{request}")
+        assert "session_confirm" in await ws.receive_str(timeout=10)
+        await ws.send_str(frame)
+        timeout = first_timeout
+        while True:
+            try:
+                message = await ws.receive(timeout=timeout)
+            except asyncio.TimeoutError:
+                break
+            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
+                                aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.ERROR):  # fmt: skip
+                result["closed"] = True
+                break
+            if message.type == aiohttp.WSMsgType.TEXT and message.data.startswith("42"):
+                result["replies"].append(json.loads(message.data[2:])[1])
+                timeout = SETTLE_S
+        result["closed"] = result["closed"] or ws.closed
+    return result
+
+
+async def socketio_kind(
+    http: aiohttp.ClientSession, url: str, kind: dict[str, Any], index: int
+) -> dict[str, Any]:
+    session_id = f"bad-sio-{index}-{kind['name']}"
+    result: dict[str, Any] = {"sender": session_id, "closed": False}
+    expect_reply = kind["socketio"] in ("reply", "notice")
+    wait = REPLY_TIMEOUT_S if expect_reply else NO_REPLY_WAIT_S
+    if "socketio_raw" in kind:
+        frame = expand(kind["socketio_raw"], session_id)
+        outcome = await raw_frame(url, session_id, frame, wait)
+        result["replies"], result["closed"] = outcome["replies"], outcome["closed"]
+    else:
+        if "socketio_body" in kind:
+            data = expand(kind["socketio_body"], session_id)
+        elif "body" in kind:
+            data = expand(kind["body"], session_id)
+            if isinstance(data, dict) and "sender" in data:
+                data["session_id"] = data.pop("sender")
+        else:
+            data = {"message": message_of(kind), "session_id": session_id}
+        async with Chat(url, session_id) as chat:
+            try:
+                await chat.send(data)
+            except (socketio.exceptions.SocketIOError, aiohttp.ClientError) as error:
+                result["send_error"] = repr(error)
+            if kind["socketio"] == "disconnect":
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(chat.closed.wait(), 15)
+                result["replies"] = []
+            else:
+                result["replies"] = await chat.replies(wait)
+            result["closed"] = chat.closed.is_set()
+    if kind.get("answer") and result["replies"]:
+        result["answer"] = await answered(http, url, session_id, message_of(kind) or "")
+    question, expected = follow_up(index)
+    async with Chat(url, session_id) as chat:  # a new connection, as the widget reconnects
+        result["follow_up_replies"] = await chat.say(question)
+    result["follow_up_answer"] = await answered(http, url, session_id, question)
+    result["follow_up_expected"] = expected
+    return result
+
+
+@pytest.fixture(scope="module")
+def socketio_results(assistant: Assistant) -> dict[str, dict[str, Any]]:
+    return run_corpus(assistant, socketio_kind, REPLY_TIMEOUT_S)
+
+
+def notices(catalog: Catalog) -> set[str]:
+    texts = load_notices()
+    return {texts.text(name, MAX_MESSAGE_CHARS) for name in NOTICE_NAMES}
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("kind", KINDS, ids=[kind["name"] for kind in KINDS])
+def test_socketio_bad_input_gets_a_calm_reply_or_is_rejected(
+    kind: dict[str, Any], socketio_results: dict[str, dict[str, Any]], catalog: Catalog
+):
+    result = socketio_results[kind["name"]]
+    assert "error" not in result, result.get("error")
+    texts = [reply.get("text", "") for reply in result["replies"]]
+    for text in texts:
+        assert not leaks(text), text
+    expected = kind["socketio"]
+    if expected == "reply":
+        assert texts, "no reply"
+        assert not set(texts) & notices(catalog), texts
+        joined = "\n".join(texts)
+        if kind.get("answer"):
+            assert result["answer"] == kind["answer"]
+        for name in kind.get("reply_names", []):
+            assert catalog.settings[name] in joined
+        if kind.get("not_in_reply"):
+            assert kind["not_in_reply"] not in joined
+    elif expected == "notice":
+        assert len(texts) == 1 and texts[0] in notices(catalog), texts
+    elif expected == "dropped":
+        assert not texts, texts
+    else:
+        assert result["closed"], "the connection stayed open"
+    # ... and the conversation goes on, on a new connection to the same session.
+    assert result["follow_up_replies"], "no reply to the next question"
+    assert result["follow_up_answer"] == result["follow_up_expected"]
+
+
+async def test_a_failure_while_answering_gets_an_apology_not_an_empty_reply(catalog: Catalog):
+    """Rasa's REST channel answers `[]` when the dialogue engine raises; ours apologises."""
+    from sanic import Sanic
+
+    from channels.rest import RestInput
+
+    async def failing(message: Any) -> None:
+        raise RuntimeError(f"internal failure in {ROOT}/secret.py")
+
+    app = Sanic(f"failing_{uuid.uuid4().hex}")
+    app.blueprint(RestInput().blueprint(failing), url_prefix="/webhooks/rest")
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+    assert server is not None
+    await server.startup()
+    try:
+        async with aiohttp.ClientSession() as http:
+            body = {"sender": "failing", "message": "how is it done?"}
+            url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+            async with http.post(url, json=body) as response:
+                status, replies = response.status, await response.json()
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert status == 200
+    assert len(replies) == 1 and replies[0]["recipient_id"] == "failing"
+    assert catalog.settings["phone"] in replies[0]["text"]
+    assert not leaks(replies[0]["text"])
+
+
+# ------------------------------------------------------------------------- restarts
+
+
+def user_texts(state: dict[str, Any]) -> list[str]:
+    return [event.get("text") for event in state["events"] if event["event"] == "user"]
+
+
+WELCOME = "not medical advice"  # in the welcome, sent once a session
+
+
+@pytest.mark.server
+async def test_conversations_continue_after_a_rasa_server_restart(assistant: Assistant):
+    rest, sio = "restart-rest", "restart-sio"
+    assert assistant.post(rest, "hello")
+    assert assistant.post(rest, "how is the injection given")
+    async with Chat(assistant.url, sio) as chat:
+        assert await chat.say("what is stem cell therapy for back pain")
+
+    await asyncio.to_thread(assistant.stop_rasa)
+    await asyncio.to_thread(assistant.start_rasa)
+
+    # The same session continues: no second welcome, the earlier turns are still there.
+    replies = assistant.post(rest, "is it safe? are there risks")
+    assert len(replies) == 1 and WELCOME not in replies[0]["text"], replies
+    assert assistant.answer_id(rest) == "safety"
+    state = assistant.tracker(rest)
+    assert user_texts(state) == [
+        "hello",
+        "how is the injection given",
+        "is it safe? are there risks",
+    ]
+    assert [e["event"] for e in state["events"]].count("session_started") == 1
+
+    async with Chat(assistant.url, sio) as chat:
+        replies = await chat.say("how much does it cost")
+    assert replies and not any(WELCOME in reply.get("text", "") for reply in replies)
+    assert assistant.answer_id(sio) == "not_covered"
+    assert user_texts(assistant.tracker(sio)) == [
+        "what is stem cell therapy for back pain",
+        "how much does it cost",
+    ]
+
+
+@pytest.mark.server
+async def test_patients_chatting_through_an_action_server_restart_lose_no_turn(
+    assistant: Assistant, catalog: Catalog
+):
+    patients = 4
+    apology = APOLOGY.replace("{clinic_phone}", catalog.settings["phone"])
+    stop = asyncio.Event()
+    sent: dict[str, list[str]] = {}
+    problems: list[str] = []
+    apologies = 0
+
+    async def patient(http: aiohttp.ClientSession, number: int) -> None:
+        nonlocal apologies
+        sender = f"actions-restart-{number}"
+        sent[sender] = []
+        turn = number
+        while not stop.is_set():
+            question, _ = follow_up(turn)
+            turn += 1
+            sent[sender].append(question)
+            body = {"sender": sender, "message": question}
+            async with http.post(f"{assistant.url}/webhooks/rest/webhook", json=body) as r:
+                replies = await r.json(content_type=None) if r.status == 200 else None
+            if not replies:
+                problems.append(f"{sender} turn {len(sent[sender])}: HTTP {r.status}, {replies}")
+            elif replies[-1].get("text") == apology:
+                apologies += 1
+            await asyncio.sleep(0.3)
+
+    async def restart() -> None:
+        await asyncio.sleep(2)
+        await asyncio.to_thread(assistant.stop_actions)
+        await asyncio.sleep(2)  # messages in this gap get the apology
+        await asyncio.to_thread(assistant.start_actions)
+        await asyncio.sleep(3)
+        stop.set()
+
+    timeout = aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S)
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        await asyncio.gather(restart(), *(patient(http, n) for n in range(patients)))
+
+    assert not problems, problems
+    assert apologies, "no message fell into the restart"
+    for sender, questions in sent.items():
+        state = assistant.tracker(sender)
+        assert user_texts(state) == questions, sender
+        # Every patient turn has a bot reply before the next one.
+        turns = []
+        for event in state["events"]:
+            if event["event"] == "user":
+                turns.append(0)
+            elif event["event"] == "bot" and turns:
+                turns[-1] += 1
+        assert all(turns), (sender, turns)
+        # After the restart the answers are real again.
+        assert state["slots"]["answer_id"] == dict(FOLLOW_UPS)[questions[-1]], sender
+
+
+# ------------------------------------------------------------------------- failures
+
+
+class SlowActionServer:
+    """An action server that answers nothing for `delay_s` (run in a thread)."""
+
+    def __init__(self, port: int, delay_s: float) -> None:
+        self.port, self.delay_s = port, delay_s
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.runner: web.AppRunner | None = None
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(self.delay_s)
+        return web.json_response({"events": [], "responses": []})
+
+    async def _start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/webhook", self._webhook)
+        self.runner = web.AppRunner(app, shutdown_timeout=0.5)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+
+    def __enter__(self) -> SlowActionServer:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self.runner is not None
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def timed(assistant: Assistant, sender: str, message: str) -> tuple[list[dict], float]:
+    began = time.monotonic()
+    replies = assistant.post(sender, message, timeout=ACTION_TIMEOUT_S * 4)
+    return replies, time.monotonic() - began
+
+
+RED_FLAG = "numb between my legs and I can't pee"
+
+
+# Keep last but one: it replaces the action server with a slow one.
+@pytest.mark.server
+def test_a_slow_action_server_gets_the_apology_and_the_emergency_reply_still_comes(
+    assistant: Assistant, catalog: Catalog
+):
+    sender = "slow-actions"
+    assert assistant.post(sender, "hello")  # the session has started
+    assistant.stop_actions()
+    with SlowActionServer(assistant.action_port, delay_s=ACTION_TIMEOUT_S * 3):
+        replies, took = timed(assistant, sender, "how is the injection given")
+        assert len(replies) == 1 and catalog.settings["phone"] in replies[0]["text"]
+        assert assistant.answer_id(sender) == "fallback_unavailable"
+        assert ACTION_TIMEOUT_S - 1 < took < ACTION_TIMEOUT_S + 8, took
+
+        replies, took = timed(assistant, sender, RED_FLAG)
+        assert catalog.settings["emergency_number"] in replies[0]["text"]
+        assert assistant.answer_id(sender) == "emergency"
+        assert took < 5, took
+
+        # A new patient: the session start waits for the action timeout first.
+        replies, took = timed(assistant, "slow-actions-new", RED_FLAG)
+        assert catalog.settings["emergency_number"] in replies[0]["text"]
+        assert took < ACTION_TIMEOUT_S + 8, took
+
+
+def load_serve() -> Any:
+    spec = importlib.util.spec_from_file_location("serve", ROOT / "scripts" / "serve.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def unwritable_store(tmp_path: Path, how: str) -> Path:
+    if how == "folder_is_a_file":
+        (tmp_path / "var").write_text("not a folder")
+        return tmp_path / "var" / "conversations.db"
+    if how == "database_is_a_folder":
+        (tmp_path / "conversations.db").mkdir()
+        return tmp_path / "conversations.db"
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    return folder / "conversations.db"
+
+
+CASES = ["folder_is_a_file", "database_is_a_folder", "read_only_folder"]
+
+
+@pytest.mark.parametrize("how", CASES)
+def test_an_unwritable_tracker_store_stops_make_run_at_start(tmp_path: Path, how: str):
+    if how == "read_only_folder" and os.geteuid() == 0:
+        pytest.skip("root writes to read-only folders")
+    db = unwritable_store(tmp_path, how)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(json.dumps({"tracker_store": {"type": "SQL", "dialect": "sqlite",
+                                                       "db": str(db)}}))  # fmt: skip
+    env = {**os.environ, "RASA_ENDPOINTS": str(endpoints),
+           "RASA_PORT": str(free_port()), "WEB_PORT": str(free_port())}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "serve.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(30)
+    assert process.returncode != 0
+    assert "ready" not in stdout
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: conversations cannot be stored")
+    assert "Traceback" not in stderr
+
+
+def test_a_writable_tracker_store_passes_the_start_check(tmp_path: Path):
+    serve = load_serve()
+    assert serve.storage_problem(tmp_path / "var" / "conversations.db") is None
+    assert serve.sqlite_tracker_store(ROOT / "endpoints.yml") == ROOT / "var" / "conversations.db"
