@@ -1,27 +1,15 @@
-"""Odd input, restarts and failing parts: the patient always gets a calm reply.
+"""Odd input over REST and socket.io: the patient always gets a calm reply.
 
-- Bad input (tests/data/bad_inputs.yml): every kind over REST and over socket.io, each
-  in a conversation of its own, then a normal question in the same conversation.
-- Restarts: a conversation continues after the Rasa server restarts (SQLite tracker
-  store); patients chatting while the action server restarts lose no turn.
-- Failures: a slow action server gets the apology with the clinic's phone after the
-  action timeout, and the emergency reply still comes; an unwritable tracker store
-  stops `make run` (ops/serve.py) at once with a one-line error.
-
-The servers are shared by the whole module; the tests that stop parts of them run last.
+Every kind of tests/data/bad_inputs.yml, each in a conversation of its own, then a
+normal question in the same conversation, which must get its right answer.
+The servers are shared by the whole module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import json
-import os
-import signal
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,11 +20,11 @@ import aiohttp
 import pytest
 import socketio
 import yaml
-from aiohttp import web
 
 from clinic.catalog import Catalog
 from clinic.notices import NOTICE_NAMES, load_notices
 from ops.processes import API_TOKEN, Assistant, free_port
+from tests.system.sio_chat import Chat
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "data" / "bad_inputs.yml"
@@ -230,57 +218,6 @@ def test_rest_bad_input_gets_a_calm_reply_or_a_clear_4xx(
 # ------------------------------------------------------------------------ socket.io
 
 
-class Chat:
-    """One widget-like socket.io connection to a session (python-socketio client)."""
-
-    def __init__(self, url: str, session_id: str) -> None:
-        self.url = url
-        self.session_id = session_id
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.confirmed = asyncio.Event()
-        self.closed = asyncio.Event()
-        self.client.on("bot_uttered", self._bot)
-        self.client.on("session_confirm", self._confirm)
-        self.client.on("disconnect", self.closed.set)
-
-    async def _bot(self, data: dict[str, Any]) -> None:
-        await self.inbox.put(data)
-
-    async def _confirm(self, _: Any) -> None:
-        self.confirmed.set()
-
-    async def __aenter__(self) -> Chat:
-        await self.client.connect(
-            self.url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=20
-        )
-        await self.client.emit("session_request", {"session_id": self.session_id})
-        await asyncio.wait_for(self.confirmed.wait(), 10)
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        if self.client.connected:
-            await self.client.disconnect()
-
-    async def send(self, data: Any) -> None:
-        await self.client.emit("user_uttered", data)
-
-    async def say(self, text: str) -> list[dict[str, Any]]:
-        await self.send({"message": text, "session_id": self.session_id})
-        return await self.replies()
-
-    async def replies(self, first_timeout: float = REPLY_TIMEOUT_S) -> list[dict[str, Any]]:
-        """Bot messages until none came for SETTLE_S (none at all within first_timeout)."""
-        received: list[dict[str, Any]] = []
-        timeout = first_timeout
-        while True:
-            try:
-                received.append(await asyncio.wait_for(self.inbox.get(), timeout))
-            except asyncio.TimeoutError:
-                return received
-            timeout = SETTLE_S
-
-
 async def raw_frame(url: str, session_id: str, frame: str, first_timeout: float) -> dict[str, Any]:
     """Send `frame` on a bare socket.io websocket joined to the session; what came back
     (bot messages until none came for SETTLE_S, or none within first_timeout)."""
@@ -423,236 +360,3 @@ async def test_a_failure_while_answering_gets_an_apology_not_an_empty_reply(cata
     assert len(replies) == 1 and replies[0]["recipient_id"] == "failing"
     assert catalog.settings["phone"] in replies[0]["text"]
     assert not leaks(replies[0]["text"])
-
-
-# ------------------------------------------------------------------------- restarts
-
-
-def user_texts(state: dict[str, Any]) -> list[str]:
-    return [event.get("text") for event in state["events"] if event["event"] == "user"]
-
-
-WELCOME = "not medical advice"  # in the welcome, sent once a session
-
-
-@pytest.mark.server
-async def test_conversations_continue_after_a_rasa_server_restart(assistant: Assistant):
-    rest, sio = "restart-rest", "restart-sio"
-    assert assistant.post(rest, "hello")
-    assert assistant.post(rest, "how is the injection given")
-    async with Chat(assistant.url, sio) as chat:
-        assert await chat.say("what is stem cell therapy for back pain")
-
-    await asyncio.to_thread(assistant.stop_rasa)
-    await asyncio.to_thread(assistant.start_rasa)
-
-    # The same session continues: no second welcome, the earlier turns are still there.
-    replies = assistant.post(rest, "is it safe? are there risks")
-    assert len(replies) == 1 and WELCOME not in replies[0]["text"], replies
-    assert assistant.answer_id(rest) == "safety"
-    state = assistant.tracker(rest)
-    assert user_texts(state) == [
-        "hello",
-        "how is the injection given",
-        "is it safe? are there risks",
-    ]
-    assert [e["event"] for e in state["events"]].count("session_started") == 1
-
-    async with Chat(assistant.url, sio) as chat:
-        replies = await chat.say("how much does it cost")
-    assert replies and not any(WELCOME in reply.get("text", "") for reply in replies)
-    assert assistant.answer_id(sio) == "not_covered"
-    assert user_texts(assistant.tracker(sio)) == [
-        "what is stem cell therapy for back pain",
-        "how much does it cost",
-    ]
-
-
-@pytest.mark.server
-async def test_patients_chatting_through_an_action_server_restart_lose_no_turn(
-    assistant: Assistant, catalog: Catalog
-):
-    patients = 4
-    apology = APOLOGY.replace("{clinic_phone}", catalog.settings["phone"])
-    stop = asyncio.Event()
-    sent: dict[str, list[str]] = {}
-    problems: list[str] = []
-    apologies = 0
-
-    async def patient(http: aiohttp.ClientSession, number: int) -> None:
-        nonlocal apologies
-        sender = f"actions-restart-{number}"
-        sent[sender] = []
-        turn = number
-        while not stop.is_set():
-            question, _ = follow_up(turn)
-            turn += 1
-            sent[sender].append(question)
-            body = {"sender": sender, "message": question}
-            async with http.post(f"{assistant.url}/webhooks/rest/webhook", json=body) as r:
-                replies = await r.json(content_type=None) if r.status == 200 else None
-            if not replies:
-                problems.append(f"{sender} turn {len(sent[sender])}: HTTP {r.status}, {replies}")
-            elif replies[-1].get("text") == apology:
-                apologies += 1
-            await asyncio.sleep(0.3)
-
-    async def restart() -> None:
-        await asyncio.sleep(2)
-        await asyncio.to_thread(assistant.stop_actions)
-        await asyncio.sleep(2)  # messages in this gap get the apology
-        await asyncio.to_thread(assistant.start_actions)
-        await asyncio.sleep(3)
-        stop.set()
-
-    timeout = aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S)
-    async with aiohttp.ClientSession(timeout=timeout) as http:
-        await asyncio.gather(restart(), *(patient(http, n) for n in range(patients)))
-
-    assert not problems, problems
-    assert apologies, "no message fell into the restart"
-    for sender, questions in sent.items():
-        state = assistant.tracker(sender)
-        assert user_texts(state) == questions, sender
-        # Every patient turn has a bot reply before the next one.
-        turns = []
-        for event in state["events"]:
-            if event["event"] == "user":
-                turns.append(0)
-            elif event["event"] == "bot" and turns:
-                turns[-1] += 1
-        assert all(turns), (sender, turns)
-        # After the restart the answers are real again.
-        assert state["slots"]["answer_id"] == dict(FOLLOW_UPS)[questions[-1]], sender
-
-
-# ------------------------------------------------------------------------- failures
-
-
-class SlowActionServer:
-    """An action server that answers nothing for `delay_s` (run in a thread)."""
-
-    def __init__(self, port: int, delay_s: float) -> None:
-        self.port, self.delay_s = port, delay_s
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.runner: web.AppRunner | None = None
-
-    async def _webhook(self, request: web.Request) -> web.Response:
-        await asyncio.sleep(self.delay_s)
-        return web.json_response({"events": [], "responses": []})
-
-    async def _start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/webhook", self._webhook)
-        self.runner = web.AppRunner(app, shutdown_timeout=0.5)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
-
-    def __enter__(self) -> SlowActionServer:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        assert self.runner is not None
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-
-def timed(assistant: Assistant, sender: str, message: str) -> tuple[list[dict], float]:
-    began = time.monotonic()
-    replies = assistant.post(sender, message, timeout=ACTION_TIMEOUT_S * 4)
-    return replies, time.monotonic() - began
-
-
-RED_FLAG = "numb between my legs and I can't pee"
-
-
-# Keep last but one: it replaces the action server with a slow one.
-@pytest.mark.server
-def test_a_slow_action_server_gets_the_apology_and_the_emergency_reply_still_comes(
-    assistant: Assistant, catalog: Catalog
-):
-    sender = "slow-actions"
-    assert assistant.post(sender, "hello")  # the session has started
-    assistant.stop_actions()
-    with SlowActionServer(assistant.action_port, delay_s=ACTION_TIMEOUT_S * 3):
-        replies, took = timed(assistant, sender, "how is the injection given")
-        assert len(replies) == 1 and catalog.settings["phone"] in replies[0]["text"]
-        assert assistant.answer_id(sender) == "fallback_unavailable"
-        assert ACTION_TIMEOUT_S - 1 < took < ACTION_TIMEOUT_S + 8, took
-
-        replies, took = timed(assistant, sender, RED_FLAG)
-        assert catalog.settings["emergency_number"] in replies[0]["text"]
-        assert assistant.answer_id(sender) == "emergency"
-        assert took < 5, took
-
-        # A new patient: the session start waits for the action timeout first.
-        replies, took = timed(assistant, "slow-actions-new", RED_FLAG)
-        assert catalog.settings["emergency_number"] in replies[0]["text"]
-        assert took < ACTION_TIMEOUT_S + 8, took
-
-
-def load_serve() -> Any:
-    spec = importlib.util.spec_from_file_location("serve", ROOT / "scripts" / "serve.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def unwritable_store(tmp_path: Path, how: str) -> Path:
-    if how == "folder_is_a_file":
-        (tmp_path / "var").write_text("not a folder")
-        return tmp_path / "var" / "conversations.db"
-    if how == "database_is_a_folder":
-        (tmp_path / "conversations.db").mkdir()
-        return tmp_path / "conversations.db"
-    folder = tmp_path / "read-only"
-    folder.mkdir()
-    folder.chmod(0o500)
-    return folder / "conversations.db"
-
-
-CASES = ["folder_is_a_file", "database_is_a_folder", "read_only_folder"]
-
-
-@pytest.mark.parametrize("how", CASES)
-def test_an_unwritable_tracker_store_stops_make_run_at_start(tmp_path: Path, how: str):
-    if how == "read_only_folder" and os.geteuid() == 0:
-        pytest.skip("root writes to read-only folders")
-    db = unwritable_store(tmp_path, how)
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(json.dumps({"tracker_store": {"type": "SQL", "dialect": "sqlite",
-                                                       "db": str(db)}}))  # fmt: skip
-    env = {**os.environ, "RASA_ENDPOINTS": str(endpoints),
-           "RASA_PORT": str(free_port()), "WEB_PORT": str(free_port())}  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "serve.py")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(30)
-    assert process.returncode != 0
-    assert "ready" not in stdout
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: conversations cannot be stored")
-    assert "Traceback" not in stderr
-
-
-def test_a_writable_tracker_store_passes_the_start_check(tmp_path: Path):
-    serve = load_serve()
-    assert serve.storage_problem(tmp_path / "var" / "conversations.db") is None
-    assert serve.sqlite_tracker_store(ROOT / "endpoints.yml") == ROOT / "var" / "conversations.db"

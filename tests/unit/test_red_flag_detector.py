@@ -1,14 +1,12 @@
-"""Red-flag detection: the rules (components/nlu/red_flags/) and the Rasa component.
+"""The red-flag Rasa component: rules and learned classifier united, through Rasa's graph API.
 
-The rules are tested on tests/data/red_flags.yml: every positive must be found with
-its category, no negative may be raised. The component is tested through its Rasa
-graph API with a real LocalModelStorage: intent override with entities and ranking,
-demotion of a classifier guess, persistence round trip, and the fingerprint.
+A real LocalModelStorage: intent override with entities and ranking, the possible tier,
+demotion of a classifier guess, the learned classifier (it raises what the rules lack,
+and cannot veto them), persistence round trip and the fingerprint.
 """
 
 from __future__ import annotations
 
-import collections
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,15 +17,12 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.names import red_flag_categories
 from components.nlu.red_flags import (
     RedFlagDetector,
-    RedFlagMatch,
-    RedFlagMatcher,
     load_patterns_file,
 )
 
@@ -40,140 +35,6 @@ CATEGORIES = list(red_flag_categories(PATTERNS))
 DATA = yaml.safe_load(TEST_DATA.read_text(encoding="utf-8"))
 POSITIVES: list[dict[str, str]] = DATA["positives"]
 NEGATIVES: list[str] = DATA["negatives"]
-
-
-def nlu_examples() -> list[str]:
-    """The red_flag training examples of data/nlu/ (written and real)."""
-    examples = load_data(str(NLU_DATA.parent)).intent_examples
-    return [e.get("text") for e in examples if e.get("intent") == "red_flag"]
-
-
-@pytest.fixture(scope="module")
-def matcher() -> RedFlagMatcher:
-    return RedFlagMatcher.from_config(load_patterns_file(PATTERNS))
-
-
-def explain(matcher: RedFlagMatcher, text: str) -> str:
-    lines = [f"  {m.category}: {m.text!r} -> {verdict}" for m, verdict in matcher.explain(text)]
-    return "\n".join(lines) or "  (no pattern matched)"
-
-
-# ---------------------------------------------------------------------------
-# The test data itself
-# ---------------------------------------------------------------------------
-
-
-def test_test_data_is_large_and_covers_every_category(matcher: RedFlagMatcher) -> None:
-    counts = collections.Counter(item["category"] for item in POSITIVES)
-    assert len(POSITIVES) >= 80
-    assert len(NEGATIVES) >= 80
-    assert matcher.categories == CATEGORIES
-    assert matcher.categories[:2] == ["suicidal", "cauda_equina"]
-    for category in CATEGORIES:
-        assert counts[category] >= 7, category
-
-
-def test_test_data_has_no_duplicates_and_differs_from_training_data() -> None:
-    texts = [item["text"].lower() for item in POSITIVES] + [text.lower() for text in NEGATIVES]
-    assert len(texts) == len(set(texts))
-    training = {text.lower() for text in nlu_examples()}
-    assert len(training) >= 35
-    assert not training.intersection(texts)
-
-
-def test_report_counts(matcher: RedFlagMatcher) -> None:
-    """Prints the sizes (visible with `pytest -s`)."""
-    counts = collections.Counter(item["category"] for item in POSITIVES)
-    print("\nred-flag patterns (patterns + phrases) and test positives per category:")
-    for category in matcher.categories:
-        print(f"  {category:16} {matcher.pattern_counts[category]:4}  {counts[category]:3}")
-    print(f"  positives: {len(POSITIVES)}, negatives: {len(NEGATIVES)}")
-    assert sum(matcher.pattern_counts.values()) > 0
-
-
-# ---------------------------------------------------------------------------
-# Detection
-# ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("item", POSITIVES, ids=[p["text"][:60] for p in POSITIVES])
-def test_positive_is_found_with_its_category(matcher: RedFlagMatcher, item: dict) -> None:
-    match = matcher.find(item["text"])
-    assert match is not None, f"missed:\n{explain(matcher, item['text'])}"
-    assert match.category == item["category"], explain(matcher, item["text"])
-    assert item["text"][match.start : match.end] == match.text
-
-
-@pytest.mark.parametrize("text", NEGATIVES, ids=[n[:60] for n in NEGATIVES])
-def test_negative_is_not_raised(matcher: RedFlagMatcher, text: str) -> None:
-    match = matcher.find(text)
-    assert match is None, f"false alarm {match}:\n{explain(matcher, text)}"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("I have a fever and my back hurts, is that normal?", "infection"),
-        ("I can't control my bladder, should I worry?", "cauda_equina"),
-        ("my dad can't feel his legs", "leg_weakness"),
-        ("I've got numbess in my groin", "saddle_numbness"),
-        ("cant pee since this morning", "cauda_equina"),
-        ("does the injection affect bladder control?", None),
-        ("can stem cells cause incontinence?", None),
-        ("what is spinal stenosis", None),
-        ("what are the risks of infection", None),
-        ("is numbness a side effect", None),
-        ("what should I do if I get a fever after the injection?", None),
-        ("no fever", None),
-        ("I don't have any numbness", None),
-        ("no bladder problems, no leg weakness", None),
-        ("I have never lost control of my bladder", None),
-        ("never lost control", None),
-        ("back pain without bladder problems", None),
-        ("not numb", None),
-        ("I'm dying to know the price", None),
-        ("the cost is killing me", None),
-        ("I fell in love with physio", None),
-        ("is there a crash course on back care?", None),
-        ("I had a fever last year", None),
-        ("my back is hot after exercise", None),
-        ("numbness is it a side effect?", None),
-        ("my legs are not numb", None),
-        ("my bladder is fine", None),
-        ("I had cancer tests and they were clear", None),
-    ],
-)
-def test_examples_from_the_brief(matcher: RedFlagMatcher, text: str, expected: str | None) -> None:
-    match = matcher.find(text)
-    assert (match.category if match else None) == expected, explain(matcher, text)
-
-
-def test_most_serious_category_wins(matcher: RedFlagMatcher) -> None:
-    text = "I fell off a ladder, now I can't pee and I want to end it all"
-    assert matcher.find(text).category == "suicidal"
-    assert matcher.find("I fell off a ladder and now I've wet myself").category == "cauda_equina"
-
-
-def test_offsets_point_into_the_original_text(matcher: RedFlagMatcher) -> None:
-    text = "Hello!  Since Tuesday I CAN’T PEE and my back hurts."
-    match = matcher.find(text)
-    assert match == RedFlagMatch("cauda_equina", "CAN’T PEE", 24, 33)
-    assert text[match.start : match.end] == match.text
-
-
-@pytest.mark.parametrize("text", ["", "   ", "?!", "😀", "a" * 3000])
-def test_odd_input_is_not_raised(matcher: RedFlagMatcher, text: str) -> None:
-    assert matcher.find(text) is None
-
-
-def test_bad_pattern_files_are_rejected(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="categories"):
-        RedFlagMatcher.from_config({"patterns": []})
-    unquoted = {"categories": {"x": {"priority": 1, "rules": [{"patterns": [[{"LOWER": False}]]}]}}}
-    with pytest.raises(ValueError, match="quote"):
-        RedFlagMatcher.from_config(unquoted)
-    with pytest.raises(ValueError, match="neither"):
-        RedFlagMatcher.from_config({"categories": {"x": {"priority": 1, "rules": [{}]}}})
 
 
 # ---------------------------------------------------------------------------
