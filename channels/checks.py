@@ -13,6 +13,8 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_MESSAGE_CHARS = 5000
 # The tracker store's `sender_id` column is 255 characters long.
 MAX_SENDER_CHARS = 255
+
+
 class BadMessage(ValueError):
     """A message that cannot be processed; `status` is the HTTP status for it."""
 
