@@ -13,7 +13,7 @@ export PYTHONPATH := $(CURDIR)
 INSTALLED := $(VENV)/.installed
 WEBCHAT := node_modules/rasa-webchat/lib/index.js
 
-.PHONY: help setup run train shell actions validate test lint format lock clean soak retention bench
+.PHONY: help setup run train shell report actions validate test lint format lock clean soak retention bench
 
 ## help: list the targets
 help:
@@ -47,19 +47,22 @@ train: setup
 run: train
 	$(BIN)/python -m ops.serve
 
-## shell: staff chat with the assistant in the terminal (starts the action server too)
+## shell: staff chat in the terminal: whole answers, numbered choices (DEBUG=1: what was understood)
 shell: train
-	@$(BIN)/python -m ops.serve actions & actions=$$!; \
-	trap "kill $$actions 2>/dev/null" EXIT; \
-	$(RASA) shell --endpoints endpoints.yml
+	$(BIN)/python -m ops.staff_shell $(if $(DEBUG),--debug,)
+
+## report: what patients asked, what went unanswered, red flags, feedback (REPORT_DAYS, 30)
+report: setup
+	$(BIN)/python -m ops.report $(REPORT_ARGS)
 
 ## actions: only the action server
 actions: setup
 	$(BIN)/python -m ops.serve actions
 
-## validate: check domain, rules and training data for mistakes
+## validate: check domain, rules, training data and the catalog's citations; list answers to review
 validate: setup
 	$(RASA) data validate --fail-on-warnings
+	$(BIN)/python -m clinic.check
 
 ## test: set everything up, lint, and run the whole test suite
 test: lint validate train

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import ASKED_SLOT, asks_again, comment_events
 from actions.rendering import render
 from actions.welcome import reply
 from clinic.catalog import Answer, Catalog, load_catalog
@@ -68,9 +69,13 @@ class ActionAnswer(Action):
     ) -> list[EventType]:
         catalog = load_catalog()
         answer, variant = choose_answer(catalog, tracker)
-        events = reply(dispatcher, tracker, catalog, answer, render(catalog, variant or answer))
+        ask = asks_again(catalog, tracker, answer.id)
+        message = render(catalog, variant or answer, ask_feedback=ask)
+        events = reply(dispatcher, tracker, catalog, answer, message)
         return [
+            *comment_events(tracker),
             *events,
+            SlotSet(ASKED_SLOT, answer.id if ask else None),
             SlotSet("answer_id", answer.id),
             SlotSet("answer_variant", variant.id if variant else None),
         ]

@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import comment_events
 from actions.rendering import buttons, render
 from actions.welcome import reply
 from clinic.catalog import Catalog, load_catalog
@@ -56,4 +57,9 @@ class ActionClarify(Action):
             if guesses:
                 message["buttons"] = buttons(catalog, (*guesses, "handoff"))
         events = reply(dispatcher, tracker, catalog, answer, message)
-        return [*events, SlotSet("answer_id", answer.id), SlotSet("answer_variant", None)]
+        return [
+            *comment_events(tracker),
+            *events,
+            SlotSet("answer_id", answer.id),
+            SlotSet("answer_variant", None),
+        ]

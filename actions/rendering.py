@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from clinic.catalog import Answer, Catalog
@@ -26,14 +27,31 @@ def buttons(catalog: Catalog, answer_ids: tuple[str, ...]) -> list[dict[str, str
     return result
 
 
-def render(catalog: Catalog, answer: Answer) -> dict[str, Any]:
-    """Keyword arguments for `dispatcher.utter_message`."""
+def feedback_buttons(catalog: Catalog, answer: Answer) -> list[dict[str, str]]:
+    """👍 / 👎 for `answer`; the payload names the answer (checked by action_feedback)."""
+    prompt = catalog["feedback_prompt"]
+    return [
+        {
+            "title": title,
+            "payload": "/feedback" + json.dumps({"helpful": value, "feedback_answer": answer.id}),
+        }
+        for value, title in prompt.choices.items()
+    ]
+
+
+def render(catalog: Catalog, answer: Answer, ask_feedback: bool = False) -> dict[str, Any]:
+    """Keyword arguments for `dispatcher.utter_message`: the text, its Source line, and
+    (with `ask_feedback`) "Was this helpful?" with 👍 / 👎 before the follow-ups."""
     parts = [catalog.fill(answer.text)]
     line = source_line(answer)
     if line:
         parts.append(line)
+    choices = []
+    if ask_feedback:
+        parts.append(catalog.fill(catalog["feedback_prompt"].text))
+        choices = feedback_buttons(catalog, answer)
     message: dict[str, Any] = {"text": "\n\n".join(parts)}
-    follow_ups = buttons(catalog, answer.follow_ups)
+    follow_ups = choices + buttons(catalog, answer.follow_ups)
     if follow_ups:
         message["buttons"] = follow_ups
     return message

@@ -50,9 +50,20 @@ class Answer:
     sources: tuple[Source, ...] = ()
     follow_ups: tuple[str, ...] = ()
     reviewed: str | None = None
+    reviewed_by: str | None = None
     response: str | None = None
     variants: dict[str, Answer] = field(default_factory=dict)
     entity: str | None = None
+    feedback: bool = False
+    choices: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def asks_feedback(self) -> bool:
+        """'Was this helpful?' follows: therapy and safety answers (not the emergency reply,
+        a domain response), and those marked `feedback: true`."""
+        if self.response is not None:
+            return False
+        return self.kind in ("therapy", "safety") or self.feedback
 
 
 class CatalogError(ValueError):
@@ -72,8 +83,11 @@ def _parse_answer(answer_id: str, raw: dict[str, Any], parent: Answer | None = N
         sources=sources,
         follow_ups=tuple(raw.get("follow_ups") or (parent.follow_ups if parent else ())),
         reviewed=str(raw["reviewed"]) if raw.get("reviewed") else None,
+        reviewed_by=str(raw["reviewed_by"]) if raw.get("reviewed_by") else None,
         response=raw.get("response"),
         entity=raw.get("entity"),
+        feedback=bool(raw.get("feedback", parent.feedback if parent else False)),
+        choices={str(k): str(v) for k, v in (raw.get("choices") or {}).items()},
     )
     for name, variant in (raw.get("variants") or {}).items():
         answer.variants[name] = _parse_answer(name, variant, answer)

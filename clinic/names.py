@@ -19,6 +19,7 @@ from clinic.settings import content_dir
 RED_FLAG_INTENT = "red_flag"
 FOLLOW_UP_INTENT = "inform"
 FALLBACK_INTENT = "nlu_fallback"
+FEEDBACK_INTENT = "feedback"  # answered by action_feedback
 
 
 def answer_ids() -> list[str]:
@@ -30,7 +31,7 @@ def answer_intents() -> list[str]:
     return [
         a.intent
         for a in load_catalog().answers.values()
-        if a.intent and a.intent != FALLBACK_INTENT and a.response is None
+        if a.intent and a.intent not in (FALLBACK_INTENT, FEEDBACK_INTENT) and a.response is None
     ]
 
 

@@ -22,7 +22,9 @@ import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from ops.environment import ROOT
+from ops.store import database_url
+
 DEFAULT_DAYS = 30
 SECONDS_PER_DAY = 86_400
 
@@ -32,29 +34,6 @@ def retention_days(value: int | None) -> int:
     if days < 1:
         raise SystemExit(f"error: the retention period must be at least 1 day, not {days}")
     return days
-
-
-def database_url(endpoints: Path) -> object:
-    """The SQLAlchemy URL of the SQL tracker store in `endpoints` (env vars filled in)."""
-    import rasa.utils.endpoints
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    config = rasa.utils.endpoints.read_endpoint_config(str(endpoints), "tracker_store")
-    if config is None or str(config.type).lower() != "sql":
-        raise SystemExit(
-            f"error: {endpoints} has no SQL tracker_store; this command handles only "
-            "Rasa's SQL tracker store (SQLite or PostgreSQL)"
-        )
-    options = config.kwargs
-    return SQLTrackerStore.get_db_url(
-        dialect=options.get("dialect", "sqlite"),
-        host=config.url,
-        port=options.get("port"),
-        db=options.get("db", "rasa.db"),
-        username=options.get("username"),
-        password=options.get("password"),
-        query=options.get("query"),
-    )
 
 
 def purge(url: object, days: int, dry_run: bool) -> dict[str, int]:

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import yaml
 
+from clinic.catalog import load_catalog
+from clinic.review import ReviewError, review_status
 from clinic.settings import SettingsError, load_settings
 from ops.environment import (
     ACTION_PORT,
@@ -215,6 +217,15 @@ def ready_message(group: Group) -> str:
     return "\n".join(lines)
 
 
+def print_review_status() -> None:
+    """Which answers a clinician has not yet reviewed, or must review again."""
+    try:
+        for line in review_status(load_catalog()).lines():
+            print(f"Review: {line}", flush=True)
+    except ReviewError as error:
+        print(f"Review: {error}", flush=True)
+
+
 def main() -> None:
     os.chdir(ROOT)
     try:
@@ -229,6 +240,7 @@ def main() -> None:
         group.start(name)
     group.wait_ready()
     print(ready_message(group), flush=True)
+    print_review_status()
     while True:
         group.restart_the_dead()
         time.sleep(1)

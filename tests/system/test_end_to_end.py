@@ -56,8 +56,11 @@ def test_answer_carries_its_source_and_follow_up_buttons(assistant: Assistant, c
     replies = assistant.post("e2e-source", "how is stem cell therapy administered?")
     welcome, answer = replies
     assert "not medical advice" in welcome["text"]
-    assert answer["text"].endswith(f"Source: {catalog['procedure'].sources[0].section}")
-    assert answer["buttons"][0]["payload"] == "/ask_imaging_guidance"
+    source = f"Source: {catalog['procedure'].sources[0].section}"
+    assert answer["text"].endswith(f"{source}\n\n{catalog['feedback_prompt'].text}")
+    payloads = [button["payload"] for button in answer["buttons"]]
+    assert payloads[0].startswith("/feedback") and payloads[1].startswith("/feedback")
+    assert payloads[2] == "/ask_imaging_guidance"
     assistant.post("e2e-source", "/ask_imaging_guidance")
     assert assistant.answer_id("e2e-source") == "imaging_guidance"
 
@@ -79,6 +82,20 @@ def test_possible_red_flag_gets_one_urgent_care_line_then_its_answer(assistant: 
     assert "bladder" in replies[0]["text"]
     assert assistant.answer_id(sender) == "safety"
     assert assistant.tracker(sender)["slots"]["safety_notice"] == "cauda_equina"
+
+
+def test_feedback_buttons_are_thanked_and_stored(assistant: Assistant, catalog):
+    sender = "e2e-feedback"
+    answer = assistant.post(sender, "is stem cell therapy safe?")[-1]
+    down = next(b for b in answer["buttons"] if '"helpful": "no"' in b["payload"])
+    replies = assistant.post(sender, down["payload"])
+    assert replies[0]["text"].startswith("Thank you for telling us. What were you")
+    assistant.post(sender, "I wanted to know if it hurts")
+    slots = assistant.tracker(sender)["slots"]
+    assert slots["feedback"] == "safety:no"
+    assert slots["feedback_comment"] == "I wanted to know if it hurts"
+    forged = assistant.post(sender, '/feedback{"helpful": "no", "feedback_answer": "nothing"}')
+    assert forged and assistant.tracker(sender)["slots"]["feedback"] == "safety:no"
 
 
 def test_two_messages_not_understood_end_with_a_person(assistant: Assistant, catalog):

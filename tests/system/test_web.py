@@ -32,6 +32,7 @@ from playwright.sync_api import (
 
 from actions.rendering import render
 from clinic.catalog import Catalog
+from ops.environment import common_env
 from ops.processes import Assistant, free_port, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -83,7 +84,9 @@ def site(assistant: Assistant, web_port: int) -> Iterator[str]:
         sys.executable, str(ROOT / "web" / "server.py"),
         "--port", str(web_port), "--rasa-port", str(assistant.rasa_port),
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=common_env(), stdout=log.open("ab"), stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{web_port}"
     try:
         wait_for(f"{url}/health", process, log)
@@ -205,12 +208,14 @@ def _forward(ws: WebSocketRoute, chat: Chat) -> None:
 
 
 def expected_text(catalog: Catalog, answer_id: str) -> list[str]:
-    """What the patient should read: the catalog answer, then its source line.
+    """What the patient should read: the catalog answer, its source line, "Was this
+    helpful?".
 
     Rasa's socket.io channel sends each paragraph (split at blank lines) as its own
-    message; the follow-up buttons come with the last one.
+    message; the buttons (👍, 👎, then the follow-ups) come with the last one.
     """
-    return render(catalog, catalog[answer_id])["text"].split("\n\n")
+    answer = catalog[answer_id]
+    return render(catalog, answer, ask_feedback=answer.asks_feedback)["text"].split("\n\n")
 
 
 def load_web_server():
@@ -261,22 +266,35 @@ def test_greeting_answer_and_follow_up_button(chat: Chat, catalog: Catalog, assi
     assert f"call {catalog.settings['emergency_number']}" in welcome
 
     # Each paragraph reads exactly as written (markdown loses nothing); the source
-    # line comes last, styled as the answer's caption.
+    # line comes after the answer, styled as its caption, then "Was this helpful?".
     reply = chat.ask("how is stem cell therapy administered?")
     assert reply == expected_text(catalog, "procedure")
-    assert SOURCE_LINE.match(reply[-1])
-    expect(chat.bot.last).to_have_class(re.compile(r"\bclinic-source\b"))
+    assert SOURCE_LINE.match(reply[-2])
+    assert reply[-1] == catalog["feedback_prompt"].text
+    expect(chat.bot.nth(chat.bot.count() - 2)).to_have_class(re.compile(r"\bclinic-source\b"))
     assert assistant.answer_id(chat.session_id()) == "procedure"
 
-    # Follow-ups are clickable quick replies under the answer.
+    # 👍 / 👎, then the follow-ups, are clickable quick replies under the answer.
     replies = chat.page.locator("#clinic-chat .rw-replies").last.locator(".rw-reply")
     titles = [catalog[answer_id].button for answer_id in catalog["procedure"].follow_ups]
-    expect(replies).to_have_text(titles)
+    expect(replies).to_have_text([*catalog["feedback_prompt"].choices.values(), *titles])
     before = chat.bot.count()
     replies.filter(has_text=catalog["imaging_guidance"].button).click()
     expect(chat.patient.last).to_have_text(catalog["imaging_guidance"].button)
     assert chat.wait_for_reply(before) == expected_text(catalog, "imaging_guidance")
     assert assistant.answer_id(chat.session_id()) == "imaging_guidance"
+
+    # 👎 on that answer: thanked, asked what was missing, and both are stored.
+    replies = chat.page.locator("#clinic-chat .rw-replies").last.locator(".rw-reply")
+    before = chat.bot.count()
+    replies.filter(has_text=catalog["feedback_prompt"].choices["no"]).click()
+    assert chat.wait_for_reply(before)[0] == catalog.fill(catalog["feedback_more"].text)
+    chat.ask("whether the x-ray is safe")
+    slots = assistant.tracker(chat.session_id())["slots"]
+    assert (slots["feedback"], slots["feedback_comment"]) == (
+        "imaging_guidance:no",
+        "whether the x-ray is safe",
+    )
 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     chat.page.screenshot(path=str(SCREENSHOT))

@@ -53,16 +53,26 @@ async def test_answer_shows_text_then_source_then_buttons(catalog: Catalog, trac
         "new_conversation", latest_message=message("ask_procedure"), slots={"welcomed": True}
     )
     dispatcher, events = await run(ActionAnswer(), tracker)
-    assert events == [SlotSet("answer_id", "procedure"), SlotSet("answer_variant", None)]
+    assert events == [
+        SlotSet("feedback_asked", "procedure"),
+        SlotSet("answer_id", "procedure"),
+        SlotSet("answer_variant", None),
+    ]
     [sent] = dispatcher.messages
-    text, source = sent["text"].split("\n\n")
+    text, source, prompt = sent["text"].split("\n\n")
     assert text == catalog["procedure"].text
     assert source == f"Source: {catalog['procedure'].sources[0].section}"
+    assert prompt == catalog["feedback_prompt"].text
     assert [b["payload"] for b in sent["buttons"]] == [
+        '/feedback{"helpful": "yes", "feedback_answer": "procedure"}',
+        '/feedback{"helpful": "no", "feedback_answer": "procedure"}',
         "/ask_imaging_guidance",
         "/ask_safety",
         "/ask_not_covered",
     ]
+    assert [b["title"] for b in sent["buttons"][:2]] == list(
+        catalog["feedback_prompt"].choices.values()
+    )
 
 
 def test_source_line_names_every_organisation(catalog: Catalog):

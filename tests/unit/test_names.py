@@ -13,6 +13,7 @@ import yaml
 
 from clinic.names import (
     FALLBACK_INTENT,
+    FEEDBACK_INTENT,
     FOLLOW_UP_INTENT,
     RED_FLAG_INTENT,
     answer_ids,
@@ -35,7 +36,7 @@ def conditions(response: str, slot: str) -> list[str]:
 
 
 def test_the_domain_lists_exactly_the_intents_of_the_catalog():
-    expected = {*answer_intents(), FOLLOW_UP_INTENT, RED_FLAG_INTENT}
+    expected = {*answer_intents(), FOLLOW_UP_INTENT, RED_FLAG_INTENT, FEEDBACK_INTENT}
     assert set(DOMAIN["intents"]) == expected
     assert FALLBACK_INTENT not in DOMAIN["intents"]  # Rasa adds it
 
