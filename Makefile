@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 RASA := $(BIN)/rasa
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# no usage or crash reports sent to Rasa: they could hold patients' words
+export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 INSTALLED := $(VENV)/.installed

@@ -20,6 +20,8 @@ RED_FLAG_INTENT = "red_flag"
 FOLLOW_UP_INTENT = "inform"
 FALLBACK_INTENT = "nlu_fallback"
 FEEDBACK_INTENT = "feedback"  # answered by action_feedback
+FORGET_INTENT = "forget_me"  # answered by action_forget_conversation
+OWN_ACTION_INTENTS = (FALLBACK_INTENT, FEEDBACK_INTENT, FORGET_INTENT)
 
 
 def answer_ids() -> list[str]:
@@ -31,7 +33,7 @@ def answer_intents() -> list[str]:
     return [
         a.intent
         for a in load_catalog().answers.values()
-        if a.intent and a.intent not in (FALLBACK_INTENT, FEEDBACK_INTENT) and a.response is None
+        if a.intent and a.intent not in OWN_ACTION_INTENTS and a.response is None
     ]
 
 

@@ -85,7 +85,8 @@ class Assistant:
                 {
                     "action_endpoint": {"url": f"http://127.0.0.1:{self.action_port}/webhook"},
                     "tracker_store": {
-                        "type": "SQL",
+                        "type": "components.runtime.tracker_store.CheckedSQLTrackerStore",
+                        "spool_dir": str(self.workdir / "spool"),
                         "dialect": "sqlite",
                         "db": str(self.workdir / "conversations.db"),
                     },

@@ -45,10 +45,12 @@ from ops.environment import (
     WEB_PORT,
     actions_env,
     common_env,
+    endpoints_file,
     rasa_env,
 )
 from ops.environment import setting as _env
 from ops.processes import NotReady, wait_until_ready
+from ops.store import is_sql_store
 
 READY_TIMEOUT_S = 300
 
@@ -70,7 +72,7 @@ def commands() -> dict[str, list[str]]:
         "--credentials",
         "credentials.yml",
         "--endpoints",
-        _env("RASA_ENDPOINTS", "endpoints.yml"),
+        str(endpoints_file()),
     ]
     token = os.environ.get("RASA_API_TOKEN")
     if token:
@@ -94,7 +96,7 @@ def sqlite_tracker_store(endpoints: Path) -> Path | None:
     """The SQLite file of the tracker store in `endpoints`, if it is one."""
     config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
     store = config.get("tracker_store") or {}
-    if str(store.get("type", "")).lower() != "sql" or store.get("dialect", "sqlite") != "sqlite":
+    if not is_sql_store(str(store.get("type", ""))) or store.get("dialect", "sqlite") != "sqlite":
         return None
     db = Path(str(store.get("db", "rasa.db")))
     return db if db.is_absolute() else ROOT / db
@@ -232,7 +234,7 @@ def main() -> None:
         load_settings()
     except SettingsError as error:
         raise SystemExit(f"error: {error}") from None
-    check_storage(ROOT / _env("RASA_ENDPOINTS", "endpoints.yml"))
+    check_storage(endpoints_file())
     group = Group()
     signal.signal(signal.SIGINT, group.stop)
     signal.signal(signal.SIGTERM, group.stop)

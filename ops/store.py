@@ -15,13 +15,20 @@ class StoreError(SystemExit):
     """The endpoints file names no SQL tracker store."""
 
 
+SQL_STORE_TYPES = {"sql", "components.runtime.tracker_store.checkedsqltrackerstore"}
+
+
+def is_sql_store(store_type: str) -> bool:
+    return store_type.lower() in SQL_STORE_TYPES
+
+
 def database_url(endpoints: Path) -> Any:
     """The SQLAlchemy URL of the SQL tracker store in `endpoints` (env vars filled in)."""
     import rasa.utils.endpoints
     from rasa.core.tracker_store import SQLTrackerStore
 
     config = rasa.utils.endpoints.read_endpoint_config(str(endpoints), "tracker_store")
-    if config is None or str(config.type).lower() != "sql":
+    if config is None or not is_sql_store(str(config.type)):
         raise StoreError(
             f"error: {endpoints} has no SQL tracker_store; this command handles only "
             "Rasa's SQL tracker store (SQLite or PostgreSQL)"

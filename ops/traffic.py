@@ -101,23 +101,38 @@ async def run(
     concurrency: int,
     max_seconds: float | None = None,
     on_reply: Callable[[], None] | None = None,
+    source_addresses: Sequence[str] = (),
 ) -> float:
     """Run the conversations, at most `concurrency` at once; none starts after
-    `max_seconds`. Returns the elapsed time."""
+    `max_seconds`. Returns the elapsed time. With `source_addresses` (127.0.0.x), the
+    conversations come from those addresses in turn, as patients behind a load
+    balancer that hashes the client address do."""
     began = time.perf_counter()
     deadline = began + max_seconds if max_seconds else math.inf
     limit = asyncio.Semaphore(concurrency)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
-    connector = aiohttp.TCPConnector(limit=concurrency)
+    addresses = list(source_addresses) or [None]
+    sessions = [
+        aiohttp.ClientSession(
+            timeout=timeout,
+            connector=aiohttp.TCPConnector(
+                limit=concurrency, local_addr=(address, 0) if address else None
+            ),
+        )
+        for address in addresses
+    ]
+    try:
 
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
-
-        async def one(conversation: Conversation) -> None:
+        async def one(index: int, conversation: Conversation) -> None:
             async with limit:
                 if time.perf_counter() < deadline:
+                    http = sessions[index % len(sessions)]
                     await talk(http, url, conversation, on_reply)
 
-        await asyncio.gather(*(one(conversation) for conversation in conversations))
+        await asyncio.gather(*(one(i, c) for i, c in enumerate(conversations)))
+    finally:
+        for session in sessions:
+            await session.close()
     return time.perf_counter() - began
 
 

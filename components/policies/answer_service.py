@@ -7,7 +7,9 @@ without setting it has failed: this policy then predicts a domain response,
 which needs no action server (a rule then listens). The clinic's phone is read
 from `content/clinic.yml` at training time and set as a slot with the prediction.
 
-How long Rasa waits for the action server is set by components/runtime/.
+While the conversation store cannot be reached (components/runtime/store_health.py)
+every patient message gets `utter_store_unavailable` instead of an answer that would
+be lost. How long Rasa waits for the action server is set by components/runtime/.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from clinic.settings import load_settings, settings_path
 from components.content_fingerprint import files_fingerprint
 from components.policies.tracker_events import events_since_patient
+from components.runtime import store_health
 
 SETTINGS_FILE = "clinic_phone.json"
 ANSWER_ID_SLOT = "answer_id"
@@ -46,6 +49,8 @@ class AnswerServiceFallbackPolicy(Policy):
             "clinic_file": None,  # default: content/clinic.yml (or CLINIC_CONTENT_DIR)
             "watched_actions": ["action_answer", "action_clarify"],
             "response": "utter_answer_unavailable",
+            "store_response": "utter_store_unavailable",
+            "safety_intent": "red_flag",
             "answer_id": "fallback_unavailable",
         }
 
@@ -100,13 +105,30 @@ class AnswerServiceFallbackPolicy(Policy):
         last_action = actions[0] if actions else None
         answered = any(isinstance(e, SlotSet) and e.key == ANSWER_ID_SLOT for e in since_patient)
         if last_action in self.config["watched_actions"] and not answered:
-            probabilities[domain.index_for_action(self.config["response"])] = 1.0
-            events = [
-                SlotSet("clinic_phone", self.clinic_phone),
-                SlotSet(ANSWER_ID_SLOT, self.config["answer_id"]),
-            ]
-            return self._prediction(probabilities, events=events)
+            return self._apology(domain, probabilities, self.config["response"])
+        if self._store_is_down(tracker, actions):
+            return self._apology(domain, probabilities, self.config["store_response"])
         return self._prediction(probabilities)
+
+    def _store_is_down(self, tracker: DialogueStateTracker, actions: list[str | None]) -> bool:
+        """The store failed: apologise once in this turn (after a safety notice, if any;
+        the emergency reply is SafetyPolicy's and goes first, with nothing after it)."""
+        if not store_health.is_down() or tracker.latest_message is None:
+            return False
+        if tracker.latest_message.intent.get("name") == self.config["safety_intent"]:
+            return False
+        done = {self.config["store_response"], *self.config["watched_actions"]}
+        return not done.intersection(a for a in actions if a)
+
+    def _apology(
+        self, domain: Domain, probabilities: list[float], response: str
+    ) -> PolicyPrediction:
+        probabilities[domain.index_for_action(response)] = 1.0
+        events = [
+            SlotSet("clinic_phone", self.clinic_phone),
+            SlotSet(ANSWER_ID_SLOT, self.config["answer_id"]),
+        ]
+        return self._prediction(probabilities, events=events)
 
 
 def _clinic_file(config: dict[str, Any]) -> str:

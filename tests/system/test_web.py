@@ -406,9 +406,10 @@ def test_keyboard_opens_the_chat_sends_and_follows_up(chat: Chat):
     page.keyboard.type("which conditions can it be used for?")
     page.keyboard.press("Enter")
     expect(chat.patient.last).to_have_text("which conditions can it be used for?")
-    assert SOURCE_LINE.match(chat.wait_for_reply(before)[-1])
+    reply_texts = chat.wait_for_reply(before)
+    assert SOURCE_LINE.match(reply_texts[-2])
 
-    # The follow-up buttons are in the tab order and work with Enter.
+    # The buttons (👍 / 👎, then the follow-ups) are in the tab order and work with Enter.
     reply = page.locator("#clinic-chat .rw-replies").last.locator(".rw-reply").first
     tab_to(reply, "Shift+Tab")
     assert focus_is_visible(), "the focused follow-up button shows no focus outline"

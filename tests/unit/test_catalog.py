@@ -31,6 +31,7 @@ DESIGN_IDS = {
 }  # fmt: skip
 ADDED_IDS = {"personal_advice", "welcome", "fallback_unavailable", "other_language"}
 FEEDBACK_IDS = {"feedback_prompt", "feedback_thanks", "feedback_more"}
+PRIVACY_IDS = {"forget_confirm", "forget_done", "forget_kept"}
 CONDITIONS = {
     "degenerative_disc_disease",
     "herniated_disc",
@@ -45,7 +46,7 @@ all_entries = entries
 
 
 def test_every_answer_id_of_the_design_is_in_the_catalog(catalog: Catalog):
-    assert set(catalog.answers) == DESIGN_IDS | ADDED_IDS | FEEDBACK_IDS
+    assert set(catalog.answers) == DESIGN_IDS | ADDED_IDS | FEEDBACK_IDS | PRIVACY_IDS
 
 
 def test_conditions_has_a_variant_for_every_condition_the_material_names(catalog: Catalog):
@@ -98,7 +99,8 @@ def test_empty_sections_are_answered_honestly(catalog: Catalog, answer_id: str):
 
 
 def test_follow_ups_and_buttons(catalog: Catalog):
-    no_buttons = {"emergency", "goodbye", "fallback_unavailable", "feedback_prompt"}
+    no_buttons = {"emergency", "goodbye", "fallback_unavailable", "feedback_prompt",
+                  "forget_confirm", "forget_done"}  # fmt: skip
     for answer in catalog.answers.values():
         if answer.id in no_buttons:
             assert answer.follow_ups == ()

@@ -15,6 +15,7 @@ from clinic.names import (
     FALLBACK_INTENT,
     FEEDBACK_INTENT,
     FOLLOW_UP_INTENT,
+    FORGET_INTENT,
     RED_FLAG_INTENT,
     answer_ids,
     answer_intents,
@@ -36,7 +37,13 @@ def conditions(response: str, slot: str) -> list[str]:
 
 
 def test_the_domain_lists_exactly_the_intents_of_the_catalog():
-    expected = {*answer_intents(), FOLLOW_UP_INTENT, RED_FLAG_INTENT, FEEDBACK_INTENT}
+    expected = {
+        *answer_intents(),
+        FOLLOW_UP_INTENT,
+        RED_FLAG_INTENT,
+        FEEDBACK_INTENT,
+        FORGET_INTENT,
+    }
     assert set(DOMAIN["intents"]) == expected
     assert FALLBACK_INTENT not in DOMAIN["intents"]  # Rasa adds it
 
