@@ -15,12 +15,14 @@ Everything listens on 127.0.0.1, on free ports, and lives under one folder
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,8 +110,17 @@ class Cluster:
             start_new_session=True,
         )
 
+    @property
+    def pg_data(self) -> Path:
+        """The instance's folder. As root it runs as `postgres`, who must reach it: a
+        folder of its own under /tmp, named after the cluster's folder."""
+        if os.geteuid() != 0:
+            return self.workdir / "postgres"
+        digest = hashlib.sha256(str(self.workdir.resolve()).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"clinic-postgres-{digest}"
+
     def start_postgres(self) -> None:
-        data = self.workdir / "postgres"
+        data = self.pg_data
         if not (data / "PG_VERSION").exists():
             data.mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:
@@ -142,7 +153,7 @@ class Cluster:
         self.create_database()
 
     def postgres_command(self) -> list[str]:
-        data = self.workdir / "postgres"
+        data = self.pg_data
         return as_postgres(
             [
                 pg_bin("postgres"),
@@ -175,7 +186,7 @@ class Cluster:
                 [
                     pg_bin("psql"),
                     "-h",
-                    str(self.workdir / "postgres"),
+                    str(self.pg_data),
                     "-p",
                     str(self.ports["postgres"]),
                     "-U",
@@ -321,6 +332,11 @@ class Cluster:
     def stop(self) -> None:
         for name in reversed(list(self.processes)):
             self.stop_part(name)
+
+    def remove_data(self) -> None:
+        """Delete the database and everything else of this cluster (tests)."""
+        shutil.rmtree(self.pg_data, ignore_errors=True)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def wait_until_ready_tcp(

@@ -149,6 +149,25 @@ def turns_of(tracker: dict[str, Any]) -> list[dict[str, Any]]:
     return turns
 
 
+async def read_tracker(
+    http: aiohttp.ClientSession, url: str, token: str, sender: str, attempts: int = 5
+) -> dict[str, Any]:
+    """A conversation's tracker from Rasa's API; a server that fails (behind a load
+    balancer that is still finding out) is asked again."""
+    address = f"{url}/conversations/{sender}/tracker"
+    problem = ""
+    for attempt in range(attempts):
+        try:
+            async with http.get(address, params={"token": token}) as response:
+                if response.status == 200:
+                    return await response.json()
+                problem = f"HTTP {response.status}: {(await response.text())[:200]}"
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            problem = f"{type(error).__name__}: {error}"
+        await asyncio.sleep(1 + attempt)
+    raise RuntimeError(f"the tracker of {sender} could not be read from {url}: {problem}")
+
+
 async def verify(
     url: str, token: str, conversations: Sequence[Conversation], concurrency: int = 20
 ) -> dict[str, list[str]]:
@@ -164,9 +183,7 @@ async def verify(
             if not conversation.replies:
                 return  # never started (time bound)
             async with limit:
-                address = f"{url}/conversations/{conversation.sender}/tracker"
-                async with http.get(address, params={"token": token}) as response:
-                    tracker = await response.json()
+                tracker = await read_tracker(http, url, token, conversation.sender)
             stored = turns_of(tracker)
             sent = conversation.turns[: len(conversation.replies)]
             if [turn["text"] for turn in stored] != [question for question, _ in sent]:
