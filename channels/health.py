@@ -46,9 +46,7 @@ class HealthInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> HealthInput:
         return cls()
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         health = Blueprint("health_webhook", __name__)
 
         @health.route("/", methods=["GET"])

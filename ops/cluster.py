@@ -264,7 +264,7 @@ class Cluster:
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.ports[f'actions{index}']}/webhook",
             "TRACKER_SPOOL_DIR": str(self.workdir / f"spool{index}"),
             # a server killed mid-turn holds its conversation's lock this long (Rasa: 60 s)
-            "TICKET_LOCK_LIFETIME": "10",
+            "TICKET_LOCK_LIFETIME": "20",
         }
         return command, env
 
