@@ -15,7 +15,7 @@ export PYTHONPATH := $(CURDIR)
 INSTALLED := $(VENV)/.installed
 WEBCHAT := node_modules/rasa-webchat/lib/index.js
 
-.PHONY: help setup run train shell report actions validate test lint format lock clean soak retention bench
+.PHONY: help setup run cluster train shell report actions validate test lint format lock clean soak retention bench
 
 ## help: list the targets
 help:
@@ -48,6 +48,10 @@ train: setup
 ## run: start the action server, the Rasa server and the web page; prints the addresses
 run: train
 	$(BIN)/python -m ops.serve
+
+## cluster: two Rasa servers behind nginx on PostgreSQL and Redis, on this machine (a rehearsal)
+cluster: train
+	$(BIN)/python -m ops.cluster
 
 ## shell: staff chat in the terminal: whole answers, numbered choices (DEBUG=1: what was understood)
 shell: train

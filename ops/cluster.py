@@ -299,7 +299,10 @@ class Cluster:
 
         conf = self.workdir / "nginx.conf"
         conf.write_text(nginx_conf(self.workdir, self.ports, self.servers))
-        self.launch("nginx", ["nginx", "-c", str(conf), "-p", str(self.workdir)])
+        nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+        if not nginx:
+            raise SystemExit("error: nginx not found: apt-get install nginx")
+        self.launch("nginx", [nginx, "-c", str(conf), "-p", str(self.workdir)])
         wait_until_ready(f"{self.url}/health", self.processes["nginx"], "nginx", self.log("nginx"))
 
     # -- control --------------------------------------------------------------
