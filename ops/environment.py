@@ -86,7 +86,7 @@ def rasa_env() -> dict[str, str]:
     return {
         **common_env(),
         "ACTION_ENDPOINT_URL": setting(
-            "ACTION_ENDPOINT_URL", f"http://localhost:{ACTION_PORT}/webhook"
+            "ACTION_ENDPOINT_URL", f"http://localhost:{setting('ACTION_PORT', ACTION_PORT)}/webhook"
         ),
         **store_env(),
         "SANIC_REQUEST_MAX_SIZE": setting("SANIC_REQUEST_MAX_SIZE", REQUEST_MAX_BYTES),

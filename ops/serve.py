@@ -78,7 +78,13 @@ def commands() -> dict[str, list[str]]:
     if token:
         rasa += ["--enable-api", "--auth-token", token]
     result = {
-        "actions": [str(BIN / "rasa"), "run", "actions", "--port", str(ACTION_PORT)],
+        "actions": [
+            str(BIN / "rasa"),
+            "run",
+            "actions",
+            "--port",
+            _env("ACTION_PORT", ACTION_PORT),
+        ],
         "rasa": rasa,
     }
     web = ROOT / "web" / "server.py"
@@ -178,7 +184,8 @@ class Group:
 
     def wait_ready(self) -> None:
         rasa_port = _env("RASA_PORT", RASA_PORT)
-        urls = {"actions": f"http://127.0.0.1:{ACTION_PORT}/health",
+        action_port = _env("ACTION_PORT", ACTION_PORT)
+        urls = {"actions": f"http://127.0.0.1:{action_port}/health",
                 "rasa": f"http://127.0.0.1:{rasa_port}/"}  # fmt: skip
         try:
             for name, url in urls.items():
