@@ -2,10 +2,11 @@
 
     python -m ops.retention [--days N] [--dry-run] [--endpoints endpoints.yml]
 
-Works on Rasa's SQL tracker store as endpoints.yml configures it (the SQLite file
-var/conversations.db by default, or PostgreSQL): every event (message, reply,
-slot) in the `events` table whose `timestamp` is more than N days old is deleted,
-so nothing older than N days is kept. A conversation whose events are all older is
+Works on Rasa's SQL tracker store as the endpoints file configures it: endpoints.yml
+(the SQLite file var/conversations.db) by default, endpoints.cluster.yml (PostgreSQL)
+when DATABASE_URL is set. Every event (message, reply, slot) in the `events` table
+whose `timestamp` is more than N days old is deleted, so nothing older than N days
+is kept. A conversation whose events are all older is
 gone entirely; one that is still going loses only its old turns. On SQLite the file
 is then vacuumed, so that the deleted text does not linger in free pages.
 
@@ -22,7 +23,7 @@ import time
 import warnings
 from pathlib import Path
 
-from ops.environment import ROOT
+from ops.environment import ROOT, endpoints_file
 from ops.store import database_url
 
 DEFAULT_DAYS = 30
@@ -69,6 +70,13 @@ def purge(url: object, days: int, dry_run: bool) -> dict[str, int]:
         engine.dispose()
 
 
+def shown_url(url: object) -> str:
+    """The database's address without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(str(url)).render_as_string(hide_password=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -78,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     parser.add_argument(
-        "--endpoints", type=Path, default=ROOT / "endpoints.yml", help="Rasa endpoints file"
+        "--endpoints", type=Path, default=endpoints_file(), help="Rasa endpoints file"
     )
     args = parser.parse_args(argv)
     days = retention_days(args.days)
@@ -94,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Retention {days} days: {verb} {found['events']} events older than "
         f"{days} days: {found['conversations']} conversations entirely, "
-        f"{found['shortened']} shortened."
+        f"{found['shortened']} shortened, in {shown_url(url)}."
     )
     return 0
 

@@ -1,5 +1,8 @@
 """Start the whole assistant: action server, Rasa server and the clinic's web page.
 
+`python -m ops.serve actions` or `python -m ops.serve rasa` runs one of them alone in
+the foreground, as a service manager does (deploy/systemd).
+
 One process group: Ctrl-C (or SIGTERM) stops all of them. Prints where to talk to
 the assistant once every part answers. A part that stops is started again after a
 back-off (1 s, doubling up to 30 s; back to 1 s once it has run for a minute), with
@@ -7,7 +10,8 @@ one line saying so.
 
 Settings (environment):
   RASA_PORT (5005), WEB_PORT (8080), RASA_HOST (127.0.0.1); the action server
-  listens on 127.0.0.1:5055, where endpoints.yml expects it
+  listens on 127.0.0.1:ACTION_PORT (5055), where endpoints.yml expects it
+  DATABASE_URL, REDIS_URL  PostgreSQL and Redis for several servers (endpoints.cluster.yml)
   RASA_API_TOKEN   enables Rasa's HTTP API, protected by this token (off when unset)
   CORS_ORIGINS     space-separated origins allowed to call Rasa (default: the web page)
   RASA_PUBLIC_URL  the Rasa URL as browsers reach it (default http://<page host>:RASA_PORT)
@@ -255,15 +259,20 @@ def main() -> None:
         time.sleep(1)
 
 
-def actions() -> None:
-    """Only the action server, in the foreground (`make actions`, `make shell`)."""
+def only(name: str) -> None:
+    """One server in the foreground, as a service manager runs it (`make actions`,
+    `make shell`, deploy/systemd): `actions` or `rasa`."""
     os.chdir(ROOT)
-    command = commands()["actions"]
-    os.execve(command[0], command, actions_env())
+    if name == "rasa":
+        check_storage(endpoints_file())
+    command = commands()[name]
+    os.execve(command[0], command, environments()[name])
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["actions"]:
-        actions()
+    if sys.argv[1:] in (["actions"], ["rasa"]):
+        only(sys.argv[1])
+    elif sys.argv[1:]:
+        raise SystemExit("usage: python -m ops.serve [actions | rasa]")
     else:
         main()

@@ -6,6 +6,7 @@ reads: its connection is read-only, so a report can never change a conversation)
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,10 @@ def database_url(endpoints: Path) -> Any:
     import rasa.utils.endpoints
     from rasa.core.tracker_store import SQLTrackerStore
 
+    from ops.environment import store_env
+
+    # endpoints.cluster.yml reads DB_HOST, ... which DATABASE_URL gives
+    os.environ.update({k: v for k, v in store_env().items() if k not in os.environ})
     config = rasa.utils.endpoints.read_endpoint_config(str(endpoints), "tracker_store")
     if config is None or not is_sql_store(str(config.type)):
         raise StoreError(

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from clinic.catalog import load_catalog
 from clinic.review import ReviewError, review_status
-from ops.environment import ROOT
+from ops.environment import ROOT, endpoints_file
 from ops.report import figures, markers, plots
 from ops.report.turns import read_turns
 from ops.store import database_url, read_only_engine
@@ -66,7 +66,7 @@ def review_lines() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=None, help="period (REPORT_DAYS, 30)")
-    parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    parser.add_argument("--endpoints", type=Path, default=endpoints_file())
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--no-markers", action="store_true", help="skip rasa evaluate markers")
     args = parser.parse_args(argv)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -24,6 +27,7 @@ import pytest
 from clinic.catalog import Catalog
 from ops import traffic
 from ops.cluster import Cluster
+from ops.environment import ROOT
 
 pytestmark = pytest.mark.server
 
@@ -146,6 +150,28 @@ def test_delete_my_chat_removes_the_conversation_after_a_confirmation(cluster: C
     assert user_messages(cluster, sender)  # nothing deleted before the yes
     post(cluster.url, sender, yes)
     assert stored(cluster, f"SELECT count(*) FROM events WHERE sender_id = '{sender}'") == "0"
+
+
+def test_report_and_retention_read_postgres_when_database_url_is_set(
+    cluster: Cluster, tmp_path: Path
+):
+    env = {**os.environ, "DATABASE_URL": cluster.database_url, "PYTHONPATH": str(ROOT)}
+    env.pop("RASA_ENDPOINTS", None)
+    out = tmp_path / "report"
+    made = subprocess.run(
+        [sys.executable, "-m", "ops.report", "--out", str(out), "--no-markers"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    answers = dict(line.split(",") for line in (out / "answers.csv").read_text().splitlines()[1:])
+    assert int(answers["procedure"]) >= 50  # asked through nginx, stored in PostgreSQL
+    counted = subprocess.run(
+        [sys.executable, "-m", "ops.retention", "--dry-run", "--days", "1"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert counted.returncode == 0, counted.stderr
+    assert f"postgresql://rasa:***@127.0.0.1:{cluster.ports['postgres']}/rasa" in counted.stdout
+    assert "would delete 0 events" in counted.stdout  # everything here is from today
 
 
 def test_a_rasa_server_killed_mid_run_leaves_the_other_serving(cluster: Cluster):
