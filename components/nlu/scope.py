@@ -46,7 +46,6 @@ UNTOUCHED_INTENTS = (
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ScopeGuard(GraphComponent, IntentClassifier):
     @staticmethod
-    @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
             # concept-token prefixes (see content/lexicon.yml) that put a message in the domain
