@@ -15,7 +15,7 @@ export PYTHONPATH := $(CURDIR)
 INSTALLED := $(VENV)/.installed
 WEBCHAT := node_modules/rasa-webchat/lib/index.js
 
-.PHONY: help setup run cluster train shell report actions validate test lint format lock clean soak retention bench
+.PHONY: help setup run cluster train shell report actions validate test lint format lock clean soak retention bench bench-cluster
 
 ## help: list the targets
 help:
@@ -104,6 +104,10 @@ retention: setup
 ## bench: accuracy per corpus, latency, throughput, start-up and memory, ours against `rasa init`'s pipeline
 bench: train
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## bench-cluster: throughput and latency: one server on SQLite, one on PostgreSQL, two behind nginx
+bench-cluster: train
+	$(BIN)/python -m bench.cluster $(BENCH_ARGS)
 
 ## clean: remove built models, results and reports
 clean:

@@ -257,3 +257,19 @@ def test_bench_models_are_reused_until_an_input_changes(tmp_path):
         is False
     )
     assert len(trainings) == 3
+
+
+def test_the_cluster_bench_table_has_one_row_per_setup_with_every_figure():
+    from bench.cluster import COLUMNS, render
+
+    results = [
+        {"setup": "1 server, SQLite", "messages": 450, "errors": 0, "lost_turns": 0,
+         "throughput_msg_s": 21.5, "p50_ms": 800, "p95_ms": 2100, "p99_ms": 3000},
+        {"setup": "2 servers behind nginx", "messages": 450, "errors": 1, "lost_turns": 2,
+         "throughput_msg_s": 30.1, "p50_ms": 600, "p95_ms": 1500, "p99_ms": 2500},
+    ]  # fmt: skip
+    header, rule, *rows = render(results).splitlines()
+    assert [title for _, title in COLUMNS] == [c.strip() for c in header.split("|")[1:]]
+    assert set(rule) == {"-"}
+    assert [r.split("|")[0].strip() for r in rows] == [r["setup"] for r in results]
+    assert rows[1].split("|")[3].strip() == "2"  # lost turns of the second set-up
