@@ -28,10 +28,12 @@ def database_url(endpoints: Path) -> Any:
     import rasa.utils.endpoints
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from ops.environment import store_env
+    from ops.environment import rasa_env, store_env
 
-    # endpoints.cluster.yml reads DB_HOST, ... which DATABASE_URL gives
-    os.environ.update({k: v for k, v in store_env().items() if k not in os.environ})
+    # endpoints.cluster.yml reads DB_HOST, ... (from DATABASE_URL) and ACTION_ENDPOINT_URL;
+    # Rasa expands every variable of the file, even those this command does not use.
+    needed = {**store_env(), "ACTION_ENDPOINT_URL": rasa_env()["ACTION_ENDPOINT_URL"]}
+    os.environ.update({k: v for k, v in needed.items() if k not in os.environ})
     config = rasa.utils.endpoints.read_endpoint_config(str(endpoints), "tracker_store")
     if config is None or not is_sql_store(str(config.type)):
         raise StoreError(

@@ -155,6 +155,8 @@ def test_delete_my_chat_removes_the_conversation_after_a_confirmation(cluster: C
 def test_report_and_retention_read_postgres_when_database_url_is_set(
     cluster: Cluster, tmp_path: Path
 ):
+    for n in range(3):
+        post(cluster.url, f"report-{n}", "how is the injection given?")
     env = {**os.environ, "DATABASE_URL": cluster.database_url, "PYTHONPATH": str(ROOT)}
     env.pop("RASA_ENDPOINTS", None)
     out = tmp_path / "report"
@@ -164,7 +166,7 @@ def test_report_and_retention_read_postgres_when_database_url_is_set(
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     answers = dict(line.split(",") for line in (out / "answers.csv").read_text().splitlines()[1:])
-    assert int(answers["procedure"]) >= 50  # asked through nginx, stored in PostgreSQL
+    assert int(answers["procedure"]) >= 3  # asked through nginx, stored in PostgreSQL
     counted = subprocess.run(
         [sys.executable, "-m", "ops.retention", "--dry-run", "--days", "1"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
