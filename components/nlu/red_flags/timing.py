@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from components.nlu.red_flags.clauses import Structure
 from components.nlu.red_flags.patterns import Span, find_phrase
 from components.nlu.red_flags.vocabulary import (
+    BECOMING,
     CONTRAST,
     DISTANT_PAST,
     LONGSTANDING,
@@ -53,7 +54,7 @@ def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: 
         return True
     window_end = min(clause_end, span.end + RESOLVED_WINDOW)
     resolved_from = span.inner_end if span.inner_end is not None else span.end
-    if any(find_phrase(words, p, resolved_from, window_end) >= 0 for p in RESOLVED):
+    if _says_resolved(words, resolved_from, window_end):
         return True
     if _next_clause_resolves(words, span, structure):
         return True
@@ -64,6 +65,18 @@ def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: 
     if past_clause and _is_transient(words, clause_start, clause_end):
         return True
     return story_over and not now and past_clause
+
+
+def _says_resolved(words: list[str], start: int, end: int) -> bool:
+    """A RESOLVED phrase in words[start:end]; "has gone numb" is not "has gone"."""
+    for phrase in RESOLVED:
+        at = find_phrase(words, phrase, start, end)
+        while at >= 0:
+            after = at + len(phrase)
+            if not (phrase[-1] == "gone" and after < len(words) and words[after] in BECOMING):
+                return True
+            at = find_phrase(words, phrase, at + 1, end)
+    return False
 
 
 def is_residual(doc: Doc, span: Span, structure: Structure, story_over: bool) -> bool:

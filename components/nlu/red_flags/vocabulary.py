@@ -217,6 +217,11 @@ RESOLVED = [
     ("wore", "off"), ("worn", "off"), ("eased", "off"), ("stopped",),
 ]
 RESOLVED_WINDOW = 10
+# "has gone numb", "has gone floppy": a change for the worse, not a symptom gone
+BECOMING = frozenset(
+    "numb numbish dead weak weaker funny weird strange floppy limp wobbly cold tingly "
+    "stiff red hot swollen".split()
+)
 RESOLVED_PRONOUNS = {"it", "that", "this", "they", "those", "which"}
 
 # A story the writer says is over (with DISTANT_PAST): its past tense is then, not now.
