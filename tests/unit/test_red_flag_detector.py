@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -20,22 +19,13 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from clinic.names import red_flag_categories
 from components.nlu.red_flags import (
     RedFlagDetector,
     load_patterns_file,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-PATTERNS = ROOT / "content" / "red_flags.yml"
-TEST_DATA = ROOT / "tests" / "data" / "red_flags.yml"
-NLU_DATA = ROOT / "data" / "nlu" / "red_flags.yml"  # and the other files of data/nlu
-CATEGORIES = list(red_flag_categories(PATTERNS))
-
-DATA = yaml.safe_load(TEST_DATA.read_text(encoding="utf-8"))
-POSITIVES: list[dict[str, str]] = DATA["positives"]
-NEGATIVES: list[str] = DATA["negatives"]
-
+from tests.unit.red_flag_data import (
+    PATTERNS,
+)
 
 # ---------------------------------------------------------------------------
 # The Rasa component

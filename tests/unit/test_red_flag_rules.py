@@ -10,25 +10,20 @@ import collections
 from pathlib import Path
 
 import pytest
-import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
-from clinic.names import red_flag_categories
 from components.nlu.red_flags import (
     RedFlagMatch,
     RedFlagMatcher,
     load_patterns_file,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-PATTERNS = ROOT / "content" / "red_flags.yml"
-TEST_DATA = ROOT / "tests" / "data" / "red_flags.yml"
-NLU_DATA = ROOT / "data" / "nlu" / "red_flags.yml"  # and the other files of data/nlu
-CATEGORIES = list(red_flag_categories(PATTERNS))
-
-DATA = yaml.safe_load(TEST_DATA.read_text(encoding="utf-8"))
-POSITIVES: list[dict[str, str]] = DATA["positives"]
-NEGATIVES: list[str] = DATA["negatives"]
+from tests.unit.red_flag_data import (
+    CATEGORIES,
+    NEGATIVES,
+    NLU_DATA,
+    PATTERNS,
+    POSITIVES,
+)
 
 
 def nlu_examples() -> list[str]:
