@@ -37,16 +37,31 @@ MAX_TRANSACTION_TRIES = 100
 
 
 class WaitingTicketsStayMixin:
-    """Overrides `issue_ticket` and `_acquire_lock` of a Rasa `LockStore`."""
+    """A Rasa `LockStore` whose queue changes go through `change_lock` (taking, renewing
+    and giving back a ticket) and whose waiting messages renew their tickets."""
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        ticket = super().issue_ticket(conversation_id, lock_lifetime)  # type: ignore[misc]
+        def take(lock: TicketLock | None) -> tuple[TicketLock, int]:
+            lock = lock or TicketLock(conversation_id)
+            return lock, lock.issue_ticket(lock_lifetime)
+
+        try:
+            ticket = self.change_lock(conversation_id, take)
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
         self._lifetimes()[(conversation_id, ticket)] = lock_lifetime
         return ticket
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         self._lifetimes().pop((conversation_id, ticket_number), None)
-        super().cleanup(conversation_id, ticket_number)  # type: ignore[misc]
+
+        def give_back(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is None:
+                return None, None
+            lock.remove_ticket_for(ticket_number)
+            return (lock if lock.is_someone_waiting() else None), None
+
+        self.change_lock(conversation_id, give_back)
 
     def _lifetimes(self) -> dict[tuple[str, int], float]:
         if not hasattr(self, "_ticket_lifetimes"):
@@ -104,29 +119,6 @@ class WaitingRedisLockStore(WaitingTicketsStayMixin, RedisLockStore):
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs}
         super().__init__(**kwargs)
-
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        def take(lock: TicketLock | None) -> tuple[TicketLock, int]:
-            lock = lock or TicketLock(conversation_id)
-            return lock, lock.issue_ticket(lock_lifetime)
-
-        try:
-            ticket = self.change_lock(conversation_id, take)
-        except Exception as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-        self._lifetimes()[(conversation_id, ticket)] = lock_lifetime
-        return ticket
-
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        self._lifetimes().pop((conversation_id, ticket_number), None)
-
-        def give_back(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
-            if lock is None:
-                return None, None
-            lock.remove_ticket_for(ticket_number)
-            return (lock if lock.is_someone_waiting() else None), None
-
-        self.change_lock(conversation_id, give_back)
 
     def change_lock(
         self,
