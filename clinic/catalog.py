@@ -17,6 +17,7 @@ import yaml
 
 from clinic.placeholders import PLACEHOLDER, fill
 from clinic.settings import content_dir, load_settings, settings_path
+from clinic.strict_yaml import load_strict
 
 CATALOG_FILE = "catalog.yml"
 __all__ = ["PLACEHOLDER", "Answer", "Catalog", "CatalogError", "Source", "load_catalog"]
@@ -103,7 +104,7 @@ class Catalog:
     def from_directory(cls, directory: Path) -> Catalog:
         path = directory / CATALOG_FILE
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = load_strict(path)
         except (OSError, yaml.YAMLError) as error:
             raise CatalogError(f"cannot read the answer catalog {path}: {error}") from error
         settings = load_settings(settings_path(directory)).values

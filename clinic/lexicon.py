@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from clinic.settings import content_dir
+from clinic.strict_yaml import load_strict
 
 LEXICON_FILE = "lexicon.yml"
 CONCEPTS_KEY = "concepts"
@@ -25,7 +24,7 @@ def lexicon_path(directory: Path | None = None) -> Path:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_strict(path)
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected entity types and `concepts` at the top level")
     for name, values in data.items():

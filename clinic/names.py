@@ -11,10 +11,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from clinic.catalog import load_catalog
 from clinic.settings import content_dir
+from clinic.strict_yaml import load_strict
 
 RED_FLAG_INTENT = "red_flag"
 FOLLOW_UP_INTENT = "inform"
@@ -40,6 +39,6 @@ def answer_intents() -> list[str]:
 @cache
 def red_flag_categories(path: Path | None = None) -> tuple[str, ...]:
     """Categories of the patterns file, most serious first."""
-    patterns = yaml.safe_load((path or content_dir() / "red_flags.yml").read_text("utf-8"))
+    patterns = load_strict(path or content_dir() / "red_flags.yml")
     ranked = sorted(patterns["categories"].items(), key=lambda item: int(item[1]["priority"]))
     return tuple(name for name, _ in ranked)

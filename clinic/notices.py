@@ -13,6 +13,7 @@ import yaml
 
 from clinic.placeholders import fill
 from clinic.settings import content_dir, load_settings
+from clinic.strict_yaml import load_strict
 
 NOTICES_FILE = "notices.yml"
 NOTICE_NAMES = ("unreadable", "too_long", "no_session", "failed")
@@ -37,7 +38,7 @@ def load_notices(directory: Path | None = None) -> Notices:
     directory = directory or content_dir()
     path = directory / NOTICES_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_strict(path) or {}
     except (OSError, yaml.YAMLError) as error:
         raise NoticesError(f"cannot read the chat notices {path}: {error}") from error
     missing = [name for name in NOTICE_NAMES if not raw.get(name)]

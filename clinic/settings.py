@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from clinic.strict_yaml import load_strict
+
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 SETTINGS_FILE = "clinic.yml"
 REQUIRED_KEYS = (
@@ -63,7 +65,7 @@ def load_settings(path: str | Path | None = None) -> ClinicSettings:
     """Read and check the settings file (default: `clinic.yml` of the content folder)."""
     path = Path(path) if path else settings_path()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_strict(path)
     except OSError as error:
         raise SettingsError(f"cannot read the clinic settings {path}: {error.strerror}") from error
     except yaml.YAMLError as error:

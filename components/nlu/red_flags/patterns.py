@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from clinic.strict_yaml import load_strict
 
 GAP = {"IS_PUNCT": False, "OP": "?"}
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "ʼ": "'"})
 
 
 def load_patterns_file(path: str | Path) -> dict[str, Any]:
-    """Read a patterns YAML file (anchors and aliases allowed)."""
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+    """Read a patterns YAML file (anchors and aliases allowed; a key twice is an error)."""
+    data = load_strict(path)
     if not isinstance(data, dict):
         raise ValueError(f"{path} is not a YAML mapping")
     return data
