@@ -9,8 +9,11 @@ and "numbness in my groin" look different), and the rules' verdict on each
 candidate (reported, negated, past, a question...), so that it learns where the
 rules' reading of time and negation is right and where a story says otherwise.
 
-Long messages are scored sentence by sentence as well as whole: the flag is often
-one sentence in the middle of a story. The score of a message is the highest.
+A message is scored whole. Scoring each sentence of a long story as well (and taking
+the highest) was tried: cut from its story, a survivor's sentence about an emergency
+years ago reads as one happening now, and on real messages (group cross-validation
+over the source pages of the train split) it raised more false alarms than it found
+red flags. The rules still go sentence by sentence.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from components.nlu.red_flags.filters import is_negated
 from components.nlu.red_flags.matcher import RedFlagMatcher
 from components.nlu.red_flags.patterns import normalise
 
-MIN_SENTENCE_TOKENS = 3
 VERDICT_TOKENS = {
     "red flag": "report",
     "information or hypothetical": "question",
@@ -78,17 +80,6 @@ class LearnedRedFlags:
             marks += [f"verdict_{reading}", f"verdict_{match.category}_{reading}"]
         return doc.text + " " + " ".join(marks)
 
-    def units(self, text: str) -> list[str]:
-        """The whole message and each of its sentences (long messages only)."""
-        doc = self.nlp.make_doc(normalise(text))
-        structure = Structure(doc)
-        sentences: dict[int, list[str]] = {}
-        for token, sentence in zip(doc, structure.sentence, strict=True):
-            sentences.setdefault(sentence, []).append(token.text_with_ws)
-        parts = ["".join(tokens).strip() for tokens in sentences.values()]
-        parts = [p for p in parts if len(p.split()) >= MIN_SENTENCE_TOKENS]
-        return [text] + (parts if len(parts) > 1 else [])
-
     # -- training -----------------------------------------------------------
 
     def fit(self, texts: Sequence[str], categories: Sequence[str | None]) -> LearnedRedFlags:
@@ -114,16 +105,12 @@ class LearnedRedFlags:
         """`candidates`: the rules' `explain(text)`, when the caller has it already."""
         if self.detector is None:
             return LearnedVerdict(0.0, None)
-        whole, *sentences = self.units(text)
-        marked = [self.marked_text(whole, candidates)]
-        marked += [self.marked_text(unit) for unit in sentences]
+        marked = [self.marked_text(text, candidates)]
         flag_column = list(self.detector.classes_).index(True)
-        scores = self.detector.predict_proba(marked)[:, flag_column]
-        best = int(np.argmax(scores))
+        probability = float(self.detector.predict_proba(marked)[0, flag_column])
         if self.categoriser is None:
-            return LearnedVerdict(float(scores[best]), getattr(self, "_only_category", None))
-        category = str(self.categoriser.predict([marked[best]])[0])
-        return LearnedVerdict(float(scores[best]), category)
+            return LearnedVerdict(probability, getattr(self, "_only_category", None))
+        return LearnedVerdict(probability, str(self.categoriser.predict(marked)[0]))
 
 
 def _pipeline(class_weight: str | None) -> Pipeline:
