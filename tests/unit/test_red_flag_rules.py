@@ -17,6 +17,7 @@ from components.nlu.red_flags import (
     RedFlagMatcher,
     load_patterns_file,
 )
+from components.nlu.red_flags.matcher import POSSIBLE
 from tests.unit.red_flag_data import (
     CATEGORIES,
     NEGATIVES,
@@ -158,3 +159,18 @@ def test_bad_pattern_files_are_rejected(tmp_path: Path) -> None:
         RedFlagMatcher.from_config(unquoted)
     with pytest.raises(ValueError, match="neither"):
         RedFlagMatcher.from_config({"categories": {"x": {"priority": 1, "rules": [{}]}}})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this nerve pain is sometimes called the suicide disease",
+        "I read about suicide rates among people with chronic back pain",
+    ],
+)
+def test_suicide_as_a_topic_is_a_possible_red_flag_not_a_clear_one(
+    matcher: RedFlagMatcher, text: str
+) -> None:
+    assessment = matcher.assess(text)
+    assert assessment.tier == POSSIBLE
+    assert assessment.match is not None and assessment.match.category == "suicidal"
