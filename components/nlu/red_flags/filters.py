@@ -16,6 +16,7 @@ from components.nlu.red_flags.vocabulary import (
     CONDITIONALS,
     CONTRAST,
     EMBEDDING_VERBS,
+    FEARS,
     FIRST_PERSON,
     FUTURE_MODALS,
     GENERIC_SUBJECTS,
@@ -33,6 +34,8 @@ from components.nlu.red_flags.vocabulary import (
     PROBABILITY_CUES,
     SELF_REPORT,
     SUBJECT_WALK_SKIP,
+    SUPPOSED_WINDOW,
+    SUPPOSING,
     THINKING,
     TOPIC_CUES,
 )
@@ -76,11 +79,36 @@ def find_subject(doc: Doc, start: int, clause_start: int) -> int | None:
 
 def is_information_only(doc: Doc, span: Span, structure: Structure) -> bool:
     """General or hypothetical mention, not a report of a current problem."""
+    if is_feared_or_supposed(doc, span, structure):
+        return True
     clause_start, clause_end = structure.clause_range(span.start)
     subject = find_subject(doc, span.start, clause_start)
     if subject is not None:
         return _subject_is_hypothetical(doc, subject, span.start, clause_start, clause_end)
     return _bare_mention_is_information(doc, span, structure)
+
+
+def is_feared_or_supposed(doc: Doc, span: Span, structure: Structure) -> bool:
+    """A feared or supposed outcome, not a report: 'I might wake up paralysed', 'before I
+    get paralysed', 'I thought I was paralysed', 'afraid of losing control'. Only the few
+    words before the symptom count, in its sentence; 'I'm scared because my legs are
+    numb' stays a report."""
+    sentence_start, _ = structure.sentence_range(span.start)
+    start = max(sentence_start, span.start - SUPPOSED_WINDOW)
+    words = [doc[i].lower_ for i in range(start, span.start)]
+    for k, word in enumerate(words):
+        following = words[k + 1] if k + 1 < len(words) else doc[span.start].lower_
+        if word in {"might", "may"} and following not in PRESENT_AFTER_MODAL:
+            return True
+        if word == "before" and following in PERSONAL:
+            return True
+        if word in FEARS and following == "of":
+            return True
+        if word in SUPPOSING and following in PERSONAL:
+            after = words[k + 2] if k + 2 < len(words) else ""
+            if after in {"was", "were", "'d", "would", "might", "had"}:
+                return True
+    return False
 
 
 def _has_conditional(doc: Doc, start: int, end: int, question: bool) -> bool:

@@ -84,6 +84,14 @@ THINKING = {
     "fantasize",
     "obsess",
 }
+# A feared or supposed outcome ("afraid of becoming paralysed", "I thought I was
+# paralysed"): looked for in the few words before the symptom.
+FEARS = {
+    "afraid", "scared", "terrified", "frightened", "petrified", "fear", "fears", "feared",
+    "fearful", "worried", "worry", "nervous",
+}
+SUPPOSING = {"thought", "assumed", "imagined", "feared", "worried", "convinced", "sure"}
+SUPPOSED_WINDOW = 6
 HYPOTHETICAL_VERBS = {
     "get",
     "develop",
