@@ -17,7 +17,7 @@ from components.nlu.red_flags import (
     RedFlagMatcher,
     load_patterns_file,
 )
-from components.nlu.red_flags.matcher import POSSIBLE
+from components.nlu.red_flags.matcher import CLEAR, POSSIBLE
 from tests.unit.red_flag_data import (
     CATEGORIES,
     NEGATIVES,
@@ -159,6 +159,9 @@ def test_bad_pattern_files_are_rejected(tmp_path: Path) -> None:
         RedFlagMatcher.from_config(unquoted)
     with pytest.raises(ValueError, match="neither"):
         RedFlagMatcher.from_config({"categories": {"x": {"priority": 1, "rules": [{}]}}})
+    misspelt = {"priority": 1, "rules": [{"phrases": ["numb"], "requires": ["bak_pain"]}]}
+    with pytest.raises(ValueError, match="unknown contexts"):
+        RedFlagMatcher.from_config({"categories": {"x": misspelt}})
 
 
 @pytest.mark.parametrize(
@@ -174,3 +177,23 @@ def test_suicide_as_a_topic_is_a_possible_red_flag_not_a_clear_one(
     assessment = matcher.assess(text)
     assert assessment.tier == POSSIBLE
     assert assessment.match is not None and assessment.match.category == "suicidal"
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # a story of a back spasm: one urgent-care line, not the emergency reply
+        (
+            "I did my back in on Tuesday. When I sat down that night I found I couldn't stand up.",
+            POSSIBLE,
+        ),
+        # said alone, suddenly, or with weak or numb legs: the emergency reply
+        ("i cant walk", CLEAR),
+        ("I did my back in and since this morning I can't walk", CLEAR),
+        ("I did my back in, my legs feel weak and I can't stand up", CLEAR),
+    ],
+)
+def test_cant_walk_is_clear_when_sudden_brief_or_with_weak_legs(
+    matcher: RedFlagMatcher, text: str, tier: str
+) -> None:
+    assert matcher.assess(text).tier == tier, explain(matcher, text)

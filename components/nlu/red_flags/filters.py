@@ -13,6 +13,8 @@ from components.nlu.red_flags.clauses import Structure, content_start, is_questi
 from components.nlu.red_flags.patterns import Span, ends_with_any, find_phrase, starts_with_any
 from components.nlu.red_flags.vocabulary import (
     AFTER_TOPIC_CUES,
+    BRIEF,
+    BRIEF_WORDS,
     CONDITIONALS,
     CONTRAST,
     EMBEDDING_VERBS,
@@ -212,9 +214,12 @@ def _is_topic_question(doc: Doc, sentence: tuple[int, int]) -> bool:
 
 
 def has_required_context(doc: Doc, span: Span, structure: Structure, contexts: set[str]) -> bool:
-    """One of the rule's `requires` contexts is in the message (or `self_report` holds)."""
+    """One of the rule's `requires` contexts is in the message (or a built-in one holds:
+    `self_report`, or `brief`: the message is a few words and nothing else)."""
     requires = span.rule.requires
     if not requires or contexts.intersection(requires):
+        return True
+    if BRIEF in requires and len([t for t in doc if not t.is_punct]) <= BRIEF_WORDS:
         return True
     return SELF_REPORT in requires and is_self_report(doc, span, structure)
 

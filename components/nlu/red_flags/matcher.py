@@ -44,6 +44,7 @@ from components.nlu.red_flags.patterns import (
     pattern_words,
 )
 from components.nlu.red_flags.timing import is_past_or_resolved, is_residual, story_is_over
+from components.nlu.red_flags.vocabulary import BRIEF, SELF_REPORT
 from components.nlu.spacy_base import blank_english
 from components.nlu.spelling import SpellingCorrector
 
@@ -116,6 +117,7 @@ class RedFlagMatcher:
 
     def _load(self, data: dict[str, Any]) -> set[str]:
         vocabulary: set[str] = set()
+        self._context_names = set(data.get("contexts") or {}) | {SELF_REPORT, BRIEF}
         for name, spec in (data.get("contexts") or {}).items():
             vocabulary |= self._add_rules(f"context:{name}", -1, [spec])
         for name, spec in data["categories"].items():
@@ -146,6 +148,9 @@ class RedFlagMatcher:
             possible_only=bool(spec.get("possible_only", False)),
             possible_with=self._phrase_tuples(spec.get("possible_with")),
         )
+        unknown = [name for name in rule.requires if name not in self._context_names]
+        if unknown:
+            raise ValueError(f"a rule of '{category}' requires unknown contexts {unknown}")
         self.rules[key] = rule
         return rule
 

@@ -31,6 +31,9 @@ POSSESSIVES = {"my", "his", "her", "our", "their"}
 FIRST_PERSON = {"i", "me", "my", "myself", "we", "our", "us", "im", "ive"}
 # Built-in context for `requires`: the symptom is the writer's own.
 SELF_REPORT = "self_report"
+# built-in context: a message of a few words ("i cant walk") has no story to explain it
+BRIEF = "brief"
+BRIEF_WORDS = 8
 KIN = {
     "mum", "mom", "mother", "mam", "dad", "father", "husband", "wife", "partner",
     "son", "daughter", "brother", "sister", "friend", "grandma", "grandmother",
