@@ -9,6 +9,7 @@ and the symptom's clause is itself in the past tense.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from spacy.tokens import Doc
@@ -33,6 +34,9 @@ from components.nlu.red_flags.vocabulary import (
     STORY_OVER,
     TRANSIENT_UNITS,
 )
+
+# a date written in numbers: 31/12/04, 12-31-2004, 2.15.05 (the year is the last part)
+NUMERIC_DATE = re.compile(r"(?<![\d/.-])\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})(?![\d/-]|\.\d)")
 
 
 def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: bool) -> bool:
@@ -162,12 +166,15 @@ def _next_clause_resolves(words: list[str], span: Span, structure: Structure) ->
 
 
 def _at_an_age(doc: Doc, start: int, end: int) -> bool:
-    """'when I was 12', 'at age 30', 'aged 19', 'at the age of 40'."""
+    """'when I was 12', 'at age 30', 'aged 19', 'at the age of 40', 'I was 51 when'."""
     words = [t.lower_ for t in doc]
     for i in range(start, end):
         if doc[i].like_num and i > 0:
             before = words[max(start, i - 4) : i]
             if before[-3:] == ["when", "i", "was"] or before[-2:] in (["at", "age"], ["age", "of"]):
+                return True
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if before[-1:] in (["was"], ["were"]) and after == "when":  # 'I was 51 when I fell'
                 return True
             if before[-1:] == ["aged"]:
                 return True
@@ -184,10 +191,24 @@ def _is_present_marker(doc: Doc, i: int) -> bool:
 
 
 def _past_year(doc: Doc, start: int, end: int) -> bool:
-    """A year before this one ('in 2014', 'May 2022', 'about 2014')."""
+    """A year before this one ('in 2014', 'May 2022', 'about 2014', '12-31-04', '2/15/05')."""
     this_year = date.today().year
     for i in range(start, end):
         text = doc[i].text.strip("'’")
         if len(text) == 4 and text.isdigit() and 1950 <= int(text) < this_year:
             return True
-    return False
+    if start >= end:
+        return False
+    span_text = doc.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])]
+    return any(
+        _full_year(found.group(1), this_year) < this_year
+        for found in NUMERIC_DATE.finditer(span_text)
+    )
+
+
+def _full_year(digits: str, this_year: int) -> int:
+    """'04' -> 2004, '98' -> 1998 (a two-digit year after this one is last century's)."""
+    if len(digits) == 4:
+        return int(digits)
+    year = 2000 + int(digits)
+    return year if year <= this_year else year - 100
