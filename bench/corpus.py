@@ -121,6 +121,10 @@ def score(
         "red_flags": len(emergencies),
         "red_flag_recall": _ratio(sum(p.answer == EMERGENCY for _, p in emergencies), emergencies),
         "red_flag_recall_by_category": {c: tuple(v) for c, v in sorted(recall.items())},
+        # the emergency reply, or at least the one urgent-care line before another answer
+        "red_flag_any_urgent_care": _ratio(
+            sum(p.answer == EMERGENCY or p.notice is not None for _, p in emergencies), emergencies
+        ),
         "red_flag_category_correct": _ratio(
             sum(p.category == i.category for i, p in emergencies if p.answer == EMERGENCY),
             [1 for _, p in emergencies if p.answer == EMERGENCY],
@@ -159,6 +163,7 @@ def format_summary(name: str, figures: dict[str, Any]) -> str:
         f"  macro F1 (answer ids)    {figures['macro_f1']:.3f}",
         f"  red-flag recall          {figures['red_flag_recall']:.3f}"
         f" ({figures['red_flags']}: {by_category})",
+        f"  ... or the urgent-care line {figures['red_flag_any_urgent_care']:.3f}",
         f"  near-misses kept quiet   {figures['near_miss_quiet']:.3f} ({figures['near_misses']})"
         f", with a safety notice {figures['near_miss_notice']:.3f}",
         f"  false alarms (all)       {figures['false_alarms']}",

@@ -69,6 +69,7 @@ def table_metrics(figures: dict[str, dict[str, Any]]) -> dict[str, float]:
         metrics[f"{name}_notice_rate"] = corpus["safety_notice_rate"]
         if corpus["red_flags"]:
             metrics[f"{name}_red_flag_recall"] = corpus["red_flag_recall"]
+            metrics[f"{name}_red_flag_urgent_care"] = corpus["red_flag_any_urgent_care"]
         if corpus["near_misses"]:
             metrics[f"{name}_near_miss_quiet"] = corpus["near_miss_quiet"]
         metrics[f"{name}_oos_therapy"] = float(corpus["out_of_scope_given_therapy"])

@@ -68,6 +68,12 @@ METRICS: tuple[Metric, ...] = (
         goal=Goal("ours", ">=", 1.0),
     ),
     Metric(
+        "real_test_red_flag_urgent_care",
+        "real test split: red flags given the emergency reply or the urgent-care line",
+        "%",
+        percent=True,
+    ),
+    Metric(
         "real_test_near_miss_quiet",
         "real test split: near-misses kept quiet",
         "%",

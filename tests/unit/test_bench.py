@@ -212,6 +212,7 @@ def test_corpus_scores_every_figure_of_the_real_words_issue():
     figures = score(items, predictions, therapy_ids={"conditions", "safety"})
     assert figures["answer_accuracy"] == pytest.approx(2 / 6)
     assert figures["red_flag_recall"] == 0.5
+    assert figures["red_flag_any_urgent_care"] == 0.5  # the missed one got no notice either
     assert figures["red_flag_recall_by_category"] == {
         "cauda_equina": (1, 1),
         "leg_weakness": (0, 1),
