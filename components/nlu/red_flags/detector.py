@@ -176,8 +176,8 @@ class RedFlagDetector(GraphComponent, IntentClassifier):
         ruled = self.matcher.assess_candidates(candidates)
         if ruled.tier == CLEAR or self.learned is None:
             return ruled
-        verdict = self.learned.predict(text, candidates)
         config = self.component_config
+        verdict = self.learned.predict(text, candidates, category_from=config["possible_threshold"])
         if verdict.probability >= config["clear_threshold"]:
             tier = CLEAR
         elif ruled.tier == POSSIBLE or verdict.probability >= config["possible_threshold"]:

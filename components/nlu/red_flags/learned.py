@@ -101,13 +101,19 @@ class LearnedRedFlags:
 
     # -- inference ----------------------------------------------------------
 
-    def predict(self, text: str, candidates: list | None = None) -> LearnedVerdict:
-        """`candidates`: the rules' `explain(text)`, when the caller has it already."""
+    def predict(
+        self, text: str, candidates: list | None = None, category_from: float = 0.0
+    ) -> LearnedVerdict:
+        """`candidates`: the rules' `explain(text)`, when the caller has it already. The
+        category is worked out only from `category_from` (a message below it raises no
+        flag, and most messages are below it: this keeps a reply fast)."""
         if self.detector is None:
             return LearnedVerdict(0.0, None)
         marked = [self.marked_text(text, candidates)]
         flag_column = list(self.detector.classes_).index(True)
         probability = float(self.detector.predict_proba(marked)[0, flag_column])
+        if probability < category_from:
+            return LearnedVerdict(probability, None)
         if self.categoriser is None:
             return LearnedVerdict(probability, getattr(self, "_only_category", None))
         return LearnedVerdict(probability, str(self.categoriser.predict(marked)[0]))
