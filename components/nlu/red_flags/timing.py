@@ -50,6 +50,9 @@ def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: 
         return True
     if _at_an_age(doc, clause_start, clause_end):
         return True
+    # "When I was 19, I slipped on a wet road": the age opens the sentence
+    if not recent and _at_an_age(doc, sentence[0], span.start):
+        return True
     if _is_longstanding(words, (clause_start, clause_end), sentence):
         return True
     if _past_year(doc, clause_start, clause_end) and not recent:
@@ -141,9 +144,10 @@ def _is_longstanding(words: list[str], clause: tuple[int, int], sentence: tuple[
 
 
 def _for_years(words: list[str], start: int, end: int) -> bool:
-    """'for over two years', 'for the last 3 months' (not 'for 2 days')."""
+    """'for over two years', 'for the last 3 months', 'for the past one year' (not
+    'for 2 days')."""
     for i in range(start, end):
-        if words[i] in {"years", "months", "decades"} and "for" in words[max(start, i - 4) : i]:
+        if words[i] in {"years", "year", "months", "decades"} and "for" in words[max(start, i - 4) : i]:
             return True
     return False
 
