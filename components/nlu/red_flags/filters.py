@@ -52,8 +52,8 @@ def is_negation_cue(doc: Doc, i: int) -> bool:
         j += 1  # "didn't even know I'd wet myself"
     following = doc[j].lower_ if j < len(doc) else ""
     after_next = doc[j + 1].lower_ if j + 1 < len(doc) else ""
-    if following == "get":
-        return after_next != "rid"
+    if following == "get":  # "can't get rid of / away from these thoughts"
+        return after_next not in {"rid", "away", "past", "over"}
     return following not in NEGATION_EXCEPTIONS
 
 

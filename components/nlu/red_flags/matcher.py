@@ -126,8 +126,11 @@ class RedFlagMatcher:
             if not spec.get("rules") and not spec.get("combinations"):
                 raise ValueError(f"category '{name}' needs 'rules' or 'combinations'")
             priority = int(spec["priority"])
-            vocabulary |= self._add_rules(name, priority, spec.get("rules") or [])
-            self._add_combinations(name, priority, spec.get("combinations") or [])
+            inherited = {"longstanding_is_current": bool(spec.get("longstanding_is_current"))}
+            rules = [{**inherited, **rule} for rule in spec.get("rules") or []]
+            combinations = [{**inherited, **c} for c in spec.get("combinations") or []]
+            vocabulary |= self._add_rules(name, priority, rules)
+            self._add_combinations(name, priority, combinations)
             self.pattern_counts[name] = sum(
                 len(rule.get("patterns") or []) + len(rule.get("phrases") or [])
                 for rule in spec.get("rules") or []
@@ -144,6 +147,7 @@ class RedFlagMatcher:
             not_preceded_by=self._phrase_tuples(spec.get("not_preceded_by")),
             not_with=self._phrase_tuples(spec.get("not_with")),
             allow_past=bool(spec.get("allow_past", False)),
+            longstanding_is_current=bool(spec.get("longstanding_is_current", False)),
             in_questions=bool(spec.get("in_questions", False)),
             possible_only=bool(spec.get("possible_only", False)),
             possible_with=self._phrase_tuples(spec.get("possible_with")),

@@ -35,6 +35,7 @@ class Rule:
     not_preceded_by: tuple[tuple[str, ...], ...] = ()
     not_with: tuple[tuple[str, ...], ...] = ()
     allow_past: bool = False
+    longstanding_is_current: bool = False  # "for years" does not make it old
     in_questions: bool = False
     possible_only: bool = False  # a report counts only as a possible red flag
     possible_with: tuple[tuple[str, ...], ...] = ()  # ... when one of these is in the sentence

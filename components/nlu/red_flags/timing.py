@@ -53,7 +53,8 @@ def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: 
     # "When I was 19, I slipped on a wet road": the age opens the sentence
     if not recent and _at_an_age(doc, sentence[0], span.start):
         return True
-    if _is_longstanding(words, (clause_start, clause_end), sentence):
+    longstanding = _is_longstanding(words, (clause_start, clause_end), sentence)
+    if longstanding and not span.rule.longstanding_is_current:
         return True
     if _past_year(doc, clause_start, clause_end) and not recent:
         return True

@@ -110,12 +110,14 @@ HYPOTHETICAL_VERBS = {
 NEGATORS = {"no", "not", "n't", "nt", "never", "without", "none", "nor", "neither", "zero"}
 NEGATOR_LEMMAS = {"deny"}
 # A negator directly followed by one of these does not negate what comes later:
-# "I don't know why I can't pee", "I can't stop thinking about suicide".
+# "I don't know why I can't pee", "I can't stop thinking about suicide", "I cannot
+# escape these suicidal thoughts", "trying not to think about suicide".
 NEGATION_EXCEPTIONS = {
     "sure", "certain", "know", "idea", "stop", "help", "realise", "realize",
     "realised", "realized", "notice", "noticed", "remember", "explain", "understand",
     "believe", "shake", "matter", "wonder", "doubt", "care", "only", "just", "mind",
-    "joke", "kidding", "exaggerating", "lying", "tell",
+    "joke", "kidding", "exaggerating", "lying", "tell", "escape", "avoid", "ignore",
+    "resist", "handle", "cope", "control", "seem", "push", "to",
 }
 NEGATION_WINDOW = 8
 
