@@ -121,7 +121,8 @@ class LearnedRedFlags:
 
 def _pipeline(class_weight: str | None) -> Pipeline:
     features = make_union(
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+        # min_df 2: as good in cross-validation, half the features (a smaller model)
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2),
     )
     classifier = LogisticRegression(C=1.0, class_weight=class_weight, max_iter=2000)

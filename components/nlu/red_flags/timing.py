@@ -45,20 +45,7 @@ def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: 
     words = [t.lower_ for t in doc]
     clause_start, clause_end = structure.clause_range(span.start)
     sentence = structure.sentence_range(span.start)
-    recent = bool(RECENT.intersection(words[sentence[0] : sentence[1]]))
-    if any(find_phrase(words, p, clause_start, clause_end) >= 0 for p in DISTANT_PAST):
-        return True
-    if _at_an_age(doc, clause_start, clause_end):
-        return True
-    # "When I was 19, I slipped on a wet road": the age opens the sentence
-    if not recent and _at_an_age(doc, sentence[0], span.start):
-        return True
-    longstanding = _is_longstanding(words, (clause_start, clause_end), sentence)
-    if longstanding and not span.rule.longstanding_is_current:
-        return True
-    if _past_year(doc, clause_start, clause_end) and not recent:
-        return True
-    if find_phrase(words, ("ruled", "out"), clause_start, clause_end) >= 0:
+    if _is_dated_long_ago(doc, words, span, (clause_start, clause_end), sentence):
         return True
     window_end = min(clause_end, span.end + RESOLVED_WINDOW)
     resolved_from = span.inner_end if span.inner_end is not None else span.end
@@ -73,6 +60,26 @@ def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: 
     if past_clause and _is_transient(words, clause_start, clause_end):
         return True
     return story_over and not now and past_clause
+
+
+def _is_dated_long_ago(
+    doc: Doc, words: list[str], span: Span, clause: tuple[int, int], sentence: tuple[int, int]
+) -> bool:
+    """The symptom's clause (or the age that opens its sentence) places it long ago, or
+    says it has lasted for years."""
+    recent = bool(RECENT.intersection(words[sentence[0] : sentence[1]]))
+    if any(find_phrase(words, p, *clause) >= 0 for p in DISTANT_PAST):
+        return True
+    if _at_an_age(doc, *clause):
+        return True
+    # "When I was 19, I slipped on a wet road": the age opens the sentence
+    if not recent and _at_an_age(doc, sentence[0], span.start):
+        return True
+    if _is_longstanding(words, clause, sentence) and not span.rule.longstanding_is_current:
+        return True
+    if _past_year(doc, *clause) and not recent:
+        return True
+    return find_phrase(words, ("ruled", "out"), *clause) >= 0
 
 
 def _says_resolved(words: list[str], start: int, end: int) -> bool:
@@ -148,7 +155,10 @@ def _for_years(words: list[str], start: int, end: int) -> bool:
     """'for over two years', 'for the last 3 months', 'for the past one year' (not
     'for 2 days')."""
     for i in range(start, end):
-        if words[i] in {"years", "year", "months", "decades"} and "for" in words[max(start, i - 4) : i]:
+        if (
+            words[i] in {"years", "year", "months", "decades"}
+            and "for" in words[max(start, i - 4) : i]
+        ):
             return True
     return False
 
