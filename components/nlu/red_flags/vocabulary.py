@@ -204,7 +204,6 @@ DISTANT_PAST = [
     ("in", "my", "thirties"), ("in", "my", "forties"), ("in", "my", "fifties"),
     ("childhood",), ("previously",), ("in", "my", "twenties"), ("in", "my", "teens"),
     ("in", "my", "youth"), ("years", "before"), ("a", "while", "back"),
-    ("months", "back"), ("month", "back"),
 ]
 # Long-standing, unless the sentence says something is new ("for years, but now...").
 LONGSTANDING = [
