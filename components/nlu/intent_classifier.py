@@ -61,8 +61,8 @@ class IntentFeatures:
     def __init__(self, tagger: ConceptTagger) -> None:
         self.tagger = tagger
         # n-grams seen in one example only are left out: as accurate (group
-        # cross-validation over the real train split's pages) and a third of the
-        # features, which keeps a reply fast as the training data grows
+        # cross-validation over the real train split's pages), and the model is
+        # smaller (47 -> 29 MB with the fifth round of real messages)
         self.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
         self.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2

@@ -50,6 +50,8 @@ def is_negation_cue(doc: Doc, i: int) -> bool:
     j = i + 1
     while j < len(doc) and doc[j].lower_ in {"even", "really", "actually", "just", "always"}:
         j += 1  # "didn't even know I'd wet myself"
+    if j + 1 < len(doc) and doc[j].lower_ == "seem" and doc[j + 1].lower_ == "to":
+        j += 2  # "can't seem to shake these thoughts" as "can't shake"
     following = doc[j].lower_ if j < len(doc) else ""
     after_next = doc[j + 1].lower_ if j + 1 < len(doc) else ""
     if following == "get":  # "can't get rid of / away from these thoughts"

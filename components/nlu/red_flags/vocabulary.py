@@ -117,7 +117,7 @@ NEGATION_EXCEPTIONS = {
     "realised", "realized", "notice", "noticed", "remember", "explain", "understand",
     "believe", "shake", "matter", "wonder", "doubt", "care", "only", "just", "mind",
     "joke", "kidding", "exaggerating", "lying", "tell", "escape", "avoid", "ignore",
-    "resist", "handle", "cope", "control", "seem", "push", "to",
+    "resist", "handle", "cope", "control", "push", "to",
 }
 NEGATION_WINDOW = 8
 
