@@ -7,10 +7,7 @@ It reads the message text itself (no featurizer before it) and sees, side by sid
 - the same word features of the message's *focus*: its question sentences, or its
   last sentences, so that a long story does not drown the question.
 A linear SVM per intent with balanced class weights, probabilities calibrated by
-cross-validation (so FallbackClassifier's threshold keeps its meaning). An intent
-block whose metadata names a `weight` (data/nlu/real_patients.yml: real patients'
-messages, the way the assistant is spoken to) counts each of its examples that many
-times; the team's written examples count once. Training
+cross-validation (so FallbackClassifier's threshold keeps its meaning). Training
 takes seconds and loading a fraction of one: no TensorFlow graph to build.
 
 The lexicon is stored in the model with the fitted model (joblib, i.e. pickle:
@@ -32,14 +29,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    METADATA,
-    METADATA_INTENT,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.calibration import CalibratedClassifierCV
@@ -100,14 +90,6 @@ class IntentFeatures:
         return {key: value for key, value in self.__dict__.items() if key != "tagger"}
 
 
-def example_weight(example: Message) -> float:
-    """The `weight` of the example's intent block (metadata), 1 by default."""
-    metadata = example.get(METADATA) or {}
-    intent_metadata = metadata.get(METADATA_INTENT) if isinstance(metadata, dict) else None
-    weight = intent_metadata.get("weight", 1.0) if isinstance(intent_metadata, dict) else 1.0
-    return float(weight)
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """Predicts the intent and a confidence ranking from the message text."""
@@ -159,17 +141,23 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "concepts": read_concepts(self._config["lexicon_file"]),
             "entities": read_entities(self._config["lexicon_file"]),
         }
-        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        # sorted: the same data gives the same model whatever order the files are read in
+        # (folds and the SVM's coordinate descent depend on the order)
+        examples = sorted(
+            (e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)),
+            key=lambda e: (e.get(INTENT), e.get(TEXT)),
+        )
         texts = [e.get(TEXT) for e in examples]
         intents = np.array([e.get(INTENT) for e in examples])
-        weights = np.array([example_weight(e) for e in examples])
         self._features = IntentFeatures(ConceptTagger(**lexicon))
         folds = StratifiedKFold(
             self._config["folds"], shuffle=True, random_state=self._config["random_seed"]
         )
-        svm = LinearSVC(C=self._config["C"], class_weight="balanced")
+        svm = LinearSVC(
+            C=self._config["C"], class_weight="balanced", random_state=self._config["random_seed"]
+        )
         self._classifier = CalibratedClassifierCV(svm, cv=folds)
-        self._classifier.fit(self._features.fit_transform(texts), intents, sample_weight=weights)
+        self._classifier.fit(self._features.fit_transform(texts), intents)
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump((self._features, self._classifier), directory / MODEL_FILE)
             (directory / LEXICON_STORED).write_text(json.dumps(lexicon), encoding="utf-8")

@@ -13,8 +13,7 @@ import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
 from bench.corpus import EMERGENCY, read_corpus
-from bench.real_train import OUTPUT, REAL_EXAMPLE_WEIGHT, render, training_examples
-from components.nlu.intent_classifier import example_weight
+from bench.real_train import OUTPUT, render, training_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "data" / "real"
@@ -108,11 +107,3 @@ def test_dev_and_test_are_never_trained_on():
 def test_real_patients_training_file_is_made_from_the_train_split():
     expected = render(training_examples(CORPUS["train"]))
     assert OUTPUT.read_text(encoding="utf-8") == expected, "run `python -m bench.real_train`"
-
-
-def test_real_messages_weigh_more_than_written_ones_in_the_intent_classifier():
-    real = load_data(str(OUTPUT)).intent_examples
-    written = load_data(str(ROOT / "data" / "nlu" / "therapy.yml")).intent_examples
-    assert {example_weight(e) for e in real} == {float(REAL_EXAMPLE_WEIGHT)}
-    assert {example_weight(e) for e in written} == {1.0}
-    assert REAL_EXAMPLE_WEIGHT > 1
