@@ -40,6 +40,7 @@ from sklearn.svm import LinearSVC
 from clinic.lexicon import lexicon_path, read_concepts, read_entities
 from components.content_fingerprint import files_fingerprint
 from components.nlu.concepts import CONCEPTS_KEY, ConceptTagger, focus
+from components.nlu.linear_inference import FastCalibratedLinear, FastTfidf
 
 MODEL_FILE = "intent_classifier.joblib"
 LEXICON_STORED = "lexicon.json"
@@ -58,6 +59,7 @@ class IntentFeatures:
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
         )
         self.focus_words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+        self._fast: list[FastTfidf] | None = None
 
     def _views(self, texts: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
         lowered = [t.lower() for t in texts]
@@ -76,18 +78,23 @@ class IntentFeatures:
         ).tocsr()
 
     def transform(self, texts: Sequence[str]) -> scipy.sparse.csr_matrix:
+        """The same features as `fit_transform` gives, computed fast (`linear_inference`)."""
+        if self._fast is None:
+            self._fast = [FastTfidf(v) for v in (self.words, self.chars, self.focus_words)]
+        words, chars, focus_words = self._fast
         whole, raw, focused = self._views(texts)
         return scipy.sparse.hstack(
-            [
-                self.words.transform(whole),
-                self.chars.transform(raw),
-                self.focus_words.transform(focused),
-            ]
+            [words.transform(whole), chars.transform(raw), focus_words.transform(focused)]
         ).tocsr()
 
     def __getstate__(self) -> dict[str, Any]:
-        # The tagger holds spaCy objects: it is rebuilt from the stored lexicon.
-        return {key: value for key, value in self.__dict__.items() if key != "tagger"}
+        # The tagger holds spaCy objects: it is rebuilt from the stored lexicon; the fast
+        # copies are rebuilt from the vectorizers.
+        return {k: v for k, v in self.__dict__.items() if k not in ("tagger", "_fast")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._fast = None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -125,6 +132,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._resource = resource
         self._features = features
         self._classifier = classifier
+        self._fast_classifier = FastCalibratedLinear(classifier) if classifier else None
 
     @classmethod
     def create(
@@ -158,6 +166,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         )
         self._classifier = CalibratedClassifierCV(svm, cv=folds)
         self._classifier.fit(self._features.fit_transform(texts), intents)
+        self._fast_classifier = FastCalibratedLinear(self._classifier)
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump((self._features, self._classifier), directory / MODEL_FILE)
             (directory / LEXICON_STORED).write_text(json.dumps(lexicon), encoding="utf-8")
@@ -179,11 +188,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, features, classifier)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self._classifier is None or self._features is None:
+        if self._fast_classifier is None or self._features is None:
             return messages
         texts = [m.get(TEXT) or "" for m in messages]
-        probabilities = self._classifier.predict_proba(self._features.transform(texts))
-        intents = self._classifier.classes_
+        probabilities = self._fast_classifier.predict_proba(self._features.transform(texts))
+        intents = self._fast_classifier.classes_
         for message, row in zip(messages, probabilities, strict=True):
             best = np.argsort(-row)[: self._config["ranking_length"]]
             ranking = [

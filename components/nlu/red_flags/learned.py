@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from spacy.language import Language
 
+from components.nlu.linear_inference import FastTextPipeline
 from components.nlu.red_flags.clauses import Structure
 from components.nlu.red_flags.filters import is_negated
 from components.nlu.red_flags.matcher import RedFlagMatcher
@@ -63,6 +64,8 @@ class LearnedRedFlags:
         self.concepts = matcher.concepts
         self.detector = detector
         self.categoriser = categoriser
+        self._fast_detector: FastTextPipeline | None = None
+        self._fast_categoriser: FastTextPipeline | None = None
 
     # -- features -----------------------------------------------------------
 
@@ -89,6 +92,7 @@ class LearnedRedFlags:
         if labels.all() or not labels.any():
             raise ValueError("the red-flag classifier needs both red flags and other messages")
         self.detector = _pipeline(class_weight="balanced").fit(marked, labels)
+        self._fast_detector = self._fast_categoriser = None
         positives = [(m, c) for m, c in zip(marked, categories, strict=True) if c is not None]
         if len({c for _, c in positives}) > 1:
             self.categoriser = _pipeline(class_weight=None).fit(
@@ -109,14 +113,18 @@ class LearnedRedFlags:
         flag, and most messages are below it: this keeps a reply fast)."""
         if self.detector is None:
             return LearnedVerdict(0.0, None)
+        if self._fast_detector is None:
+            self._fast_detector = FastTextPipeline(self.detector)
         marked = [self.marked_text(text, candidates)]
-        flag_column = list(self.detector.classes_).index(True)
-        probability = float(self.detector.predict_proba(marked)[0, flag_column])
+        flag_column = list(self._fast_detector.classes_).index(True)
+        probability = float(self._fast_detector.predict_proba(marked)[0, flag_column])
         if probability < category_from:
             return LearnedVerdict(probability, None)
         if self.categoriser is None:
             return LearnedVerdict(probability, getattr(self, "_only_category", None))
-        return LearnedVerdict(probability, str(self.categoriser.predict(marked)[0]))
+        if self._fast_categoriser is None:
+            self._fast_categoriser = FastTextPipeline(self.categoriser)
+        return LearnedVerdict(probability, str(self._fast_categoriser.predict(marked)[0]))
 
 
 def _pipeline(class_weight: str | None) -> Pipeline:
