@@ -26,6 +26,10 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize
+from sklearn.utils.sparsefuncs_fast import (
+    inplace_csr_row_normalize_l1,
+    inplace_csr_row_normalize_l2,
+)
 
 
 class FastTfidf:
@@ -45,7 +49,11 @@ class FastTfidf:
             matrix.data += 1.0
         if self.idf is not None:
             matrix.data *= self.idf[matrix.indices]
-        if self.vectorizer.norm:
+        if self.vectorizer.norm == "l2":
+            inplace_csr_row_normalize_l2(matrix)  # what `normalize` runs, without its checks
+        elif self.vectorizer.norm == "l1":
+            inplace_csr_row_normalize_l1(matrix)
+        elif self.vectorizer.norm:
             matrix = normalize(matrix, norm=self.vectorizer.norm, copy=False)
         return matrix
 

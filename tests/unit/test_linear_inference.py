@@ -30,6 +30,7 @@ UNSEEN = ["is the injection safe for me", "price of the procedure?", "zzz qqq", 
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
         TfidfVectorizer(binary=True, norm="l1"),
+        TfidfVectorizer(norm="max"),
         TfidfVectorizer(use_idf=False, norm=None),
     ],
 )
