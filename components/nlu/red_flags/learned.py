@@ -5,10 +5,7 @@ example's metadata) against every other example, many of which are near-misses
 (negated, long past, idioms, general questions). Features: word 1-2-grams and
 character 3-5-grams of the text, the red-flag concepts found in it (`concepts.py`),
 each marked when a negation precedes it in its clause ("no numbness in my groin"
-and "numbness in my groin" look different), every pair of concepts found (not
-negated) in one sentence, so that it can learn pairs the rules' combinations lack
-(group cross-validation over the train split's pages: 561 instead of 556 of 809 red flags
-at the 0.75 threshold, with the same 211 false alarms of 1,958), and the rules' verdict on each
+and "numbness in my groin" look different), and the rules' verdict on each
 candidate (reported, negated, past, a question...), so that it learns where the
 rules' reading of time and negation is right and where a story says otherwise.
 
@@ -23,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -79,20 +75,9 @@ class LearnedRedFlags:
         doc = self.nlp(normalise(text))
         structure = Structure(doc)
         marks = []
-        by_sentence: dict[tuple[int, int], set[str]] = {}
         for occurrence in self.concepts.find(doc):
             negated = is_negated(doc, occurrence.start, structure)
             marks.append(("not_" if negated else "") + "concept_" + occurrence.concept)
-            if not negated:
-                sentence = structure.sentence_range(occurrence.start)
-                by_sentence.setdefault(sentence, set()).add(occurrence.concept)
-        marks += sorted(
-            {
-                f"pair_{a}_{b}"
-                for found in by_sentence.values()
-                for a, b in combinations(sorted(found), 2)
-            }
-        )
         for match, verdict in self.matcher.explain(text) if candidates is None else candidates:
             reading = VERDICT_TOKENS.get(verdict.split(":")[0], "other")
             marks += [f"verdict_{reading}", f"verdict_{match.category}_{reading}"]
