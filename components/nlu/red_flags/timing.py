@@ -68,7 +68,7 @@ def _is_dated_long_ago(
     """The symptom's clause (or the age that opens its sentence) places it long ago, or
     says it has lasted for years."""
     recent = bool(RECENT.intersection(words[sentence[0] : sentence[1]]))
-    if any(find_phrase(words, p, *clause) >= 0 for p in DISTANT_PAST):
+    if any(_dates_then(words, p, *clause) for p in DISTANT_PAST):
         return True
     if _at_an_age(doc, *clause):
         return True
@@ -80,6 +80,17 @@ def _is_dated_long_ago(
     if _past_year(doc, *clause) and not recent:
         return True
     return find_phrase(words, ("ruled", "out"), *clause) >= 0
+
+
+def _dates_then(words: list[str], phrase: tuple[str, ...], start: int, end: int) -> bool:
+    """`phrase` of DISTANT_PAST in words[start:end]; "over the last month" is the time up
+    to now, not "last month"."""
+    at = find_phrase(words, phrase, start, end)
+    while at >= 0:
+        if not (phrase[0] == "last" and at > 0 and words[at - 1] in {"the", "this"}):
+            return True
+        at = find_phrase(words, phrase, at + 1, end)
+    return False
 
 
 def _says_resolved(words: list[str], start: int, end: int) -> bool:
@@ -124,7 +135,9 @@ def story_is_over(doc: Doc) -> bool:
     """The message places its story long ago or says it is over ('in 2014', 'years ago',
     'I recovered'): then its past-tense sentences describe then, not now."""
     words = [t.lower_ for t in doc]
-    if any(find_phrase(words, p, 0, len(doc)) >= 0 for p in DISTANT_PAST + STORY_OVER):
+    if any(_dates_then(words, p, 0, len(doc)) for p in DISTANT_PAST):
+        return True
+    if any(find_phrase(words, p, 0, len(doc)) >= 0 for p in STORY_OVER):
         return True
     return _past_year(doc, 0, len(doc))
 
