@@ -197,3 +197,47 @@ def test_cant_walk_is_clear_when_sudden_brief_or_with_weak_legs(
     matcher: RedFlagMatcher, text: str, tier: str
 ) -> None:
     assert matcher.assess(text).tier == tier, explain(matcher, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tier", "category"),
+    [
+        # a leak on a cough after childbirth, a knock walked away from, pain on rolling
+        # over in bed, heavy legs at the end of the day, numb feet put down to diabetes:
+        # one urgent-care line
+        ("I leak a little when I cough, have done since giving birth, and my lower back aches",
+         POSSIBLE, "cauda_equina"),
+        ("slipped on the kitchen floor this morning, only a small fall and I can walk fine, "
+         "back is a bit sore", POSSIBLE, "trauma"),
+        ("my back pain wakes me at night when I turn over in bed", POSSIBLE, "cancer"),
+        ("my legs feel heavy after a long day on my feet, is that my back?", POSSIBLE,
+         "leg_weakness"),
+        ("I'm diabetic with neuropathy and both my feet are numb, can I still have the injection?",
+         POSSIBLE, "leg_weakness"),
+        ("my chest gets tight when I'm nervous about needles, can I be sedated?", POSSIBLE,
+         "chest"),
+        ("I've got a bit of a temperature with a cold, should I move my injection on Friday?",
+         POSSIBLE, "injection_site"),
+        ("honestly I'd rather die than go through another fusion", POSSIBLE, "suicidal"),
+        ("I can't live like this anymore, the sciatica is unbearable", POSSIBLE, "suicidal"),
+        # without the explanation: the emergency reply
+        ("I had the injection on Monday and now I've got a temperature", CLEAR, "injection_site"),
+        ("I've started wetting myself and my lower back is agony", CLEAR, "cauda_equina"),
+        ("my back pain wakes me every night and nothing eases it", CLEAR, "cancer"),
+        ("both my feet have gone numb since this morning", CLEAR, "leg_weakness"),
+    ],
+)  # fmt: skip
+def test_an_explained_symptom_is_possible_not_clear(
+    matcher: RedFlagMatcher, text: str, tier: str, category: str
+) -> None:
+    assessment = matcher.assess(text)
+    assert assessment.tier == tier, explain(matcher, text)
+    assert assessment.match is not None and assessment.match.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how much medication will I need after the injection?", "how many injections will I need?"],
+)
+def test_a_question_about_an_amount_is_not_an_overdose(matcher: RedFlagMatcher, text: str) -> None:
+    assert matcher.assess(text).tier is None, explain(matcher, text)

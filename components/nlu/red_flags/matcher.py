@@ -127,8 +127,8 @@ class RedFlagMatcher:
                 raise ValueError(f"category '{name}' needs 'rules' or 'combinations'")
             priority = int(spec["priority"])
             inherited = {"longstanding_is_current": bool(spec.get("longstanding_is_current"))}
-            rules = [{**inherited, **rule} for rule in spec.get("rules") or []]
-            combinations = [{**inherited, **c} for c in spec.get("combinations") or []]
+            rules = [_inherit(spec, inherited, rule) for rule in spec.get("rules") or []]
+            combinations = [_inherit(spec, inherited, c) for c in spec.get("combinations") or []]
             vocabulary |= self._add_rules(name, priority, rules)
             self._add_combinations(name, priority, combinations)
             self.pattern_counts[name] = sum(
@@ -304,3 +304,13 @@ def _sentence_has(
     words = [t.lower_ for t in doc]
     start, end = structure.sentence_range(span.start)
     return any(find_phrase(words, phrase, start, end) >= 0 for phrase in phrases)
+
+
+def _inherit(category: dict[str, Any], inherited: dict[str, Any], rule: dict) -> dict[str, Any]:
+    """A rule with its category's options; the category's `possible_with` adds to the
+    rule's own."""
+    merged = {**inherited, **rule}
+    shared = category.get("possible_with") or []
+    if shared:
+        merged["possible_with"] = list(rule.get("possible_with") or []) + list(shared)
+    return merged

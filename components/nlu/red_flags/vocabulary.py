@@ -195,7 +195,9 @@ SUBJECT_WALK_SKIP = {
 }
 DISTANT_PAST = [
     ("years", "ago"), ("year", "ago"), ("months", "ago"), ("month", "ago"),
-    ("last", "year"), ("last", "month"), ("as", "a", "child"), ("as", "a", "kid"),
+    ("last", "year"), ("last", "month"), ("last", "summer"), ("last", "winter"),
+    ("last", "spring"), ("last", "autumn"), ("last", "christmas"), ("last", "easter"),
+    ("as", "a", "child"), ("as", "a", "kid"),
     ("as", "a", "teenager"), ("as", "a", "baby"), ("when", "i", "was", "young"),
     ("when", "i", "was", "younger"), ("when", "i", "was", "little"),
     ("when", "i", "was", "a"), ("in", "the", "past"), ("long", "ago"),
