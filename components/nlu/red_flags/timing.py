@@ -36,6 +36,8 @@ from components.nlu.red_flags.vocabulary import (
 )
 
 # a date written in numbers: 31/12/04, 12-31-2004, 2.15.05 (the year is the last part)
+# "three weeks since my surgery": the time since an event, when it is short
+RECENT_SPANS = {"day", "days", "week", "weeks", "hours", "fortnight"}
 NUMERIC_DATE = re.compile(r"(?<![\d/.-])\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})(?![\d/-]|\.\d)")
 
 
@@ -93,6 +95,17 @@ def _dates_then(words: list[str], phrase: tuple[str, ...], start: int, end: int)
     return False
 
 
+def _says_over(words: list[str], phrase: tuple[str, ...], start: int, end: int) -> bool:
+    """`phrase` of STORY_OVER in words[start:end]; "three weeks since my surgery" is a
+    recent operation, not a story that is over."""
+    at = find_phrase(words, phrase, start, end)
+    while at >= 0:
+        if not (phrase[0] == "since" and at > 0 and words[at - 1] in RECENT_SPANS):
+            return True
+        at = find_phrase(words, phrase, at + 1, end)
+    return False
+
+
 def _says_resolved(words: list[str], start: int, end: int) -> bool:
     """A RESOLVED phrase in words[start:end]; "has gone numb" is not "has gone"."""
     for phrase in RESOLVED:
@@ -137,7 +150,7 @@ def story_is_over(doc: Doc) -> bool:
     words = [t.lower_ for t in doc]
     if any(_dates_then(words, p, 0, len(doc)) for p in DISTANT_PAST):
         return True
-    if any(find_phrase(words, p, 0, len(doc)) >= 0 for p in STORY_OVER):
+    if any(_says_over(words, p, 0, len(doc)) for p in STORY_OVER):
         return True
     return _past_year(doc, 0, len(doc))
 
