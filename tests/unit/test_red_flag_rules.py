@@ -241,3 +241,18 @@ def test_an_explained_symptom_is_possible_not_clear(
 )
 def test_a_question_about_an_amount_is_not_an_overdose(matcher: RedFlagMatcher, text: str) -> None:
     assert matcher.assess(text).tier is None, explain(matcher, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        ("I won't have the operation unless: 1) I become incontinent; 2) my legs go weak",
+         POSSIBLE),
+        ("the leaflet says go to A&E if: you can't pee; your bum goes numb", POSSIBLE),
+        ("my symptoms: I've become incontinent; my legs are weak", CLEAR),
+    ],
+)  # fmt: skip
+def test_a_list_after_a_conditional_is_not_a_report(
+    matcher: RedFlagMatcher, text: str, tier: str
+) -> None:
+    assert matcher.assess(text).tier == tier, explain(matcher, text)

@@ -85,11 +85,24 @@ def is_information_only(doc: Doc, span: Span, structure: Structure) -> bool:
     """General or hypothetical mention, not a report of a current problem."""
     if is_feared_or_supposed(doc, span, structure):
         return True
+    if _in_conditional_list(doc, structure, structure.sentence_range(span.start)[0]):
+        return True
     clause_start, clause_end = structure.clause_range(span.start)
     subject = find_subject(doc, span.start, clause_start)
     if subject is not None:
         return _subject_is_hypothetical(doc, subject, span.start, clause_start, clause_end)
     return _bare_mention_is_information(doc, span, structure)
+
+
+def _in_conditional_list(doc: Doc, structure: Structure, sentence_start: int) -> bool:
+    """An item of a list that a conditional opens: "I won't have surgery unless:
+    1) I become incontinent; 2) I develop weakness"."""
+    end = sentence_start - 1  # the token that ends the sentence before
+    while end > 0 and doc[end].text in {":", ";"}:
+        if doc[end].text == ":" and doc[end - 1].lower_ in CONDITIONALS:
+            return True
+        end = structure.sentence_range(end)[0] - 1
+    return False
 
 
 def is_feared_or_supposed(doc: Doc, span: Span, structure: Structure) -> bool:
