@@ -35,9 +35,9 @@ from components.nlu.red_flags.vocabulary import (
     TRANSIENT_UNITS,
 )
 
-# a date written in numbers: 31/12/04, 12-31-2004, 2.15.05 (the year is the last part)
 # "three weeks since my surgery": the time since an event, when it is short
 RECENT_SPANS = {"day", "days", "week", "weeks", "hours", "fortnight"}
+# a date written in numbers: 31/12/04, 12-31-2004, 2.15.05 (the year is the last part)
 NUMERIC_DATE = re.compile(r"(?<![\d/.-])\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})(?![\d/-]|\.\d)")
 
 
@@ -87,20 +87,28 @@ def _is_dated_long_ago(
 def _dates_then(words: list[str], phrase: tuple[str, ...], start: int, end: int) -> bool:
     """`phrase` of DISTANT_PAST in words[start:end]; "over the last month" is the time up
     to now, not "last month"."""
-    at = find_phrase(words, phrase, start, end)
-    while at >= 0:
-        if not (phrase[0] == "last" and at > 0 and words[at - 1] in {"the", "this"}):
-            return True
-        at = find_phrase(words, phrase, at + 1, end)
-    return False
+    return _found_unless_after(words, phrase, start, end, "last", {"the", "this"})
 
 
 def _says_over(words: list[str], phrase: tuple[str, ...], start: int, end: int) -> bool:
     """`phrase` of STORY_OVER in words[start:end]; "three weeks since my surgery" is a
     recent operation, not a story that is over."""
+    return _found_unless_after(words, phrase, start, end, "since", RECENT_SPANS)
+
+
+def _found_unless_after(
+    words: list[str],
+    phrase: tuple[str, ...],
+    start: int,
+    end: int,
+    first: str,
+    previous: set[str],
+) -> bool:
+    """`phrase` in words[start:end], except where it starts with `first` right after one
+    of `previous`."""
     at = find_phrase(words, phrase, start, end)
     while at >= 0:
-        if not (phrase[0] == "since" and at > 0 and words[at - 1] in RECENT_SPANS):
+        if not (phrase[0] == first and at > 0 and words[at - 1] in previous):
             return True
         at = find_phrase(words, phrase, at + 1, end)
     return False
