@@ -256,3 +256,18 @@ def test_a_list_after_a_conditional_is_not_a_report(
     matcher: RedFlagMatcher, text: str, tier: str
 ) -> None:
     assert matcher.assess(text).tier == tier, explain(matcher, text)
+
+
+def test_weak_legs_during_chemotherapy_stay_clear(matcher: RedFlagMatcher) -> None:
+    text = "I'm on chemo and both my legs have gone weak since yesterday"
+    assert matcher.assess(text).tier == CLEAR, explain(matcher, text)
+
+
+def test_a_small_fall_with_fragile_bones_stays_clear(matcher: RedFlagMatcher) -> None:
+    text = "I'm 80 with osteoporosis and had a small fall this morning, I can walk fine"
+    assert matcher.assess(text).tier == CLEAR, explain(matcher, text)
+
+
+def test_retention_after_a_birth_stays_clear(matcher: RedFlagMatcher) -> None:
+    text = "since giving birth last week I can't pee and my back is agony"
+    assert matcher.assess(text).tier == CLEAR, explain(matcher, text)
