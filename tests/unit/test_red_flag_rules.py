@@ -202,9 +202,9 @@ def test_cant_walk_is_clear_when_sudden_brief_or_with_weak_legs(
 @pytest.mark.parametrize(
     ("text", "tier", "category"),
     [
-        # a leak on a cough after childbirth, a knock walked away from, pain on rolling
-        # over in bed, heavy legs at the end of the day, numb feet put down to diabetes:
-        # one urgent-care line
+        # a leak since childbirth, a knock walked away from, pain on rolling over in bed,
+        # heavy legs after a long day, numb feet put down to a neuropathy, a tight chest
+        # with nerves, a fever before the injection, a figure of speech: one urgent-care line
         ("I leak a little when I cough, have done since giving birth, and my lower back aches",
          POSSIBLE, "cauda_equina"),
         ("slipped on the kitchen floor this morning, only a small fall and I can walk fine, "
@@ -220,7 +220,11 @@ def test_cant_walk_is_clear_when_sudden_brief_or_with_weak_legs(
          POSSIBLE, "injection_site"),
         ("honestly I'd rather die than go through another fusion", POSSIBLE, "suicidal"),
         ("I can't live like this anymore, the sciatica is unbearable", POSSIBLE, "suicidal"),
-        # without the explanation: the emergency reply
+        # without the explanation, or where it does not explain: the emergency reply
+        ("I'm on chemo and both my legs have gone weak since yesterday", CLEAR, "leg_weakness"),
+        ("I'm 80 with osteoporosis and had a small fall this morning, I can walk fine", CLEAR,
+         "trauma"),
+        ("since giving birth last week I can't pee and my back is agony", CLEAR, "cauda_equina"),
         ("I had the injection on Monday and now I've got a temperature", CLEAR, "injection_site"),
         ("I've started wetting myself and my lower back is agony", CLEAR, "cauda_equina"),
         ("my back pain wakes me every night and nothing eases it", CLEAR, "cancer"),
@@ -256,18 +260,3 @@ def test_a_list_after_a_conditional_is_not_a_report(
     matcher: RedFlagMatcher, text: str, tier: str
 ) -> None:
     assert matcher.assess(text).tier == tier, explain(matcher, text)
-
-
-def test_weak_legs_during_chemotherapy_stay_clear(matcher: RedFlagMatcher) -> None:
-    text = "I'm on chemo and both my legs have gone weak since yesterday"
-    assert matcher.assess(text).tier == CLEAR, explain(matcher, text)
-
-
-def test_a_small_fall_with_fragile_bones_stays_clear(matcher: RedFlagMatcher) -> None:
-    text = "I'm 80 with osteoporosis and had a small fall this morning, I can walk fine"
-    assert matcher.assess(text).tier == CLEAR, explain(matcher, text)
-
-
-def test_retention_after_a_birth_stays_clear(matcher: RedFlagMatcher) -> None:
-    text = "since giving birth last week I can't pee and my back is agony"
-    assert matcher.assess(text).tier == CLEAR, explain(matcher, text)
