@@ -207,10 +207,13 @@ def _bare_mention_is_information(doc: Doc, span: Span, structure: Structure) -> 
 
 
 def _is_topic_cue(doc: Doc, i: int) -> bool:
-    """'about' marks a topic ('worried about incontinence'), not after 'thinking about'."""
+    """'about' marks a topic ('worried about incontinence'), not after 'thinking about';
+    'as a result, I have ...' is a report."""
     if doc[i].lower_ not in TOPIC_CUES:
         return False
     previous = doc[i - 1].lemma_ if i > 0 else ""
+    if doc[i].lower_ == "result" and i > 1 and doc[i - 2].lower_ == "as":
+        return False
     return not (doc[i].lower_ in {"about", "of"} and previous in THINKING)
 
 

@@ -10,6 +10,7 @@ and the symptom's clause is itself in the past tense.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 
 from spacy.tokens import Doc
@@ -23,9 +24,11 @@ from components.nlu.red_flags.vocabulary import (
     LONGSTANDING,
     MEMORY,
     MODAL_OR_TO,
+    ONGOING,
     PAST_MARKERS,
     PRESENT_MARKERS,
     RECENT,
+    RECENT_SPANS,
     RESIDUAL,
     RESOLVED,
     RESOLVED_PRONOUNS,
@@ -35,8 +38,8 @@ from components.nlu.red_flags.vocabulary import (
     TRANSIENT_UNITS,
 )
 
-# "three weeks since my surgery": the time since an event, when it is short
-RECENT_SPANS = {"day", "days", "week", "weeks", "hours", "fortnight"}
+# "after my surgery last year": the date of an earlier event, not of the symptom
+EVENT_ANCHORS = {"after", "since", "following"}
 # a date written in numbers: 31/12/04, 12-31-2004, 2.15.05 (the year is the last part)
 NUMERIC_DATE = re.compile(r"(?<![\d/.-])\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})(?![\d/-]|\.\d)")
 
@@ -51,7 +54,7 @@ def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: 
         return True
     window_end = min(clause_end, span.end + RESOLVED_WINDOW)
     resolved_from = span.inner_end if span.inner_end is not None else span.end
-    if _says_resolved(words, resolved_from, window_end):
+    if _says_resolved(words, resolved_from, window_end, sentence[1]):
         return True
     if _next_clause_resolves(words, span, structure):
         return True
@@ -59,7 +62,11 @@ def is_past_or_resolved(doc: Doc, span: Span, structure: Structure, story_over: 
     if not now and any(find_phrase(words, p, clause_start, clause_end) >= 0 for p in MEMORY):
         return True
     past_clause = _is_past_tense(doc, clause_start, clause_end)
-    if past_clause and _is_transient(words, clause_start, clause_end):
+    if (
+        past_clause
+        and _is_transient(words, clause_start, clause_end)
+        and not _comes_back(words, clause_start, sentence[1])
+    ):
         return True
     return story_over and not now and past_clause
 
@@ -70,7 +77,8 @@ def _is_dated_long_ago(
     """The symptom's clause (or the age that opens its sentence) places it long ago, or
     says it has lasted for years."""
     recent = bool(RECENT.intersection(words[sentence[0] : sentence[1]]))
-    if any(_dates_then(words, p, *clause) for p in DISTANT_PAST):
+    present = any(_is_present_marker(doc, i) for i in range(*sentence))
+    if any(_dates_symptom(words, p, *clause, present) for p in DISTANT_PAST):
         return True
     if _at_an_age(doc, *clause):
         return True
@@ -82,6 +90,19 @@ def _is_dated_long_ago(
     if _past_year(doc, *clause) and not recent:
         return True
     return find_phrase(words, ("ruled", "out"), *clause) >= 0
+
+
+def _dates_symptom(
+    words: list[str], phrase: tuple[str, ...], start: int, end: int, present: bool
+) -> bool:
+    """`_dates_then`, except that in a sentence about now ("I'm presenting with
+    incontinence after surgery last year") a date after "after" or "since" belongs to
+    the earlier event."""
+    for at in _occurrences(words, phrase, start, end):
+        anchored = EVENT_ANCHORS.intersection(words[max(start, at - 5) : at])
+        if not (present and anchored) and _dates_then(words, phrase, at, at + len(phrase)):
+            return True
+    return False
 
 
 def _dates_then(words: list[str], phrase: tuple[str, ...], start: int, end: int) -> bool:
@@ -106,24 +127,38 @@ def _found_unless_after(
 ) -> bool:
     """`phrase` in words[start:end], except where it starts with `first` right after one
     of `previous`."""
+    return any(
+        not (phrase[0] == first and at > 0 and words[at - 1] in previous)
+        for at in _occurrences(words, phrase, start, end)
+    )
+
+
+def _occurrences(
+    words: list[str], phrase: tuple[str, ...], start: int, end: int
+) -> Iterator[int]:
+    """Every index in words[start:end] where `phrase` starts."""
     at = find_phrase(words, phrase, start, end)
     while at >= 0:
-        if not (phrase[0] == first and at > 0 and words[at - 1] in previous):
-            return True
+        yield at
         at = find_phrase(words, phrase, at + 1, end)
-    return False
 
 
-def _says_resolved(words: list[str], start: int, end: int) -> bool:
-    """A RESOLVED phrase in words[start:end]; "has gone numb" is not "has gone"."""
+def _says_resolved(words: list[str], start: int, end: int, sentence_end: int) -> bool:
+    """A RESOLVED phrase in words[start:end]; "has gone numb" is not "has gone", and
+    "it stopped, and has been on and off since" is not over."""
     for phrase in RESOLVED:
-        at = find_phrase(words, phrase, start, end)
-        while at >= 0:
+        for at in _occurrences(words, phrase, start, end):
             after = at + len(phrase)
-            if not (phrase[-1] == "gone" and after < len(words) and words[after] in BECOMING):
+            if phrase[-1] == "gone" and after < len(words) and words[after] in BECOMING:
+                continue
+            if not _comes_back(words, after, sentence_end):
                 return True
-            at = find_phrase(words, phrase, at + 1, end)
     return False
+
+
+def _comes_back(words: list[str], start: int, end: int) -> bool:
+    """'on and off since then', 'keeps coming back': not over."""
+    return any(find_phrase(words, p, start, end) >= 0 for p in ONGOING)
 
 
 def is_residual(doc: Doc, span: Span, structure: Structure, story_over: bool) -> bool:

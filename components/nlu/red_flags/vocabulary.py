@@ -192,6 +192,7 @@ SUBJECT_WALK_SKIP = {
     "want", "wants", "wanted", "wanting", "wanna", "need", "needs", "needed", "tried",
     "trying", "try", "ever", "gon", "na", "wan",
     "fully", "partly", "kinda", "sorta", "badly", "seriously", "horribly",
+    "eventually", "soon", "ultimately", "possibly",
 }
 DISTANT_PAST = [
     ("years", "ago"), ("year", "ago"), ("months", "ago"), ("month", "ago"),
@@ -260,6 +261,15 @@ RESIDUAL = [
     ("at", "any", "moment"), ("at", "any", "time"), ("never", "been", "the", "same"),
     ("permanent",), ("permanently",), ("residual",), ("left", "me", "with"),
 ]
+# A symptom that stopped and came back is not over: "then stopped, and has been on and off".
+ONGOING = [
+    ("on", "and", "off"), ("off", "and", "on"), ("comes", "and", "goes"),
+    ("come", "and", "go"), ("came", "back", "again"), ("keeps", "coming", "back"),
+    ("kept", "coming", "back"), ("keep", "coming", "back"), ("started", "again"),
+    ("back", "again"), ("came", "back", "worse"),
+]
+# "three weeks since my surgery": the time since an event, when it is short
+RECENT_SPANS = {"day", "days", "week", "weeks", "hours", "fortnight"}
 # Over in minutes: "numb for about 2 minutes" (in a past-tense clause).
 TRANSIENT_UNITS = {"minute", "minutes", "second", "seconds", "mins", "min", "secs"}
 # Memories: a clause that remembers is about then (unless the sentence says now).
