@@ -24,6 +24,7 @@ from components.nlu.red_flags.vocabulary import (
     NOT_WORDS,
     PERSONAL,
     SENTENCE_END,
+    SUBJECT_VERBS,
     WH_WORDS,
 )
 
@@ -80,7 +81,40 @@ def _starts_clause(doc: Doc, i: int) -> bool:
     if previous in {",", "-", "—", "–"} or (previous in INTERJECTIONS and i == 1):
         return word in CLAUSE_STARTERS
     if previous in CLAUSE_JOINERS:
-        return word in CLAUSE_STARTERS - AUXILIARIES - WH_WORDS
+        return word in CLAUSE_STARTERS - AUXILIARIES - WH_WORDS or _subject_then_verb(doc, i)
+    return False
+
+
+# words that end the search for "noun phrase + verb": the phrase would not be a subject
+NOT_A_SUBJECT = (
+    AUXILIARIES
+    | NOT_WORDS
+    | CLAUSE_JOINERS
+    | CLAUSE_STARTERS
+    | WH_WORDS
+    | {
+        "that",
+        "which",
+        "who",
+        "if",
+        "when",
+        "because",
+        "to",
+        "it",
+        "this",
+    }
+)
+
+
+def _subject_then_verb(doc: Doc, i: int) -> bool:
+    """'not fun and suicidal thinking is part of my day': a short noun phrase and its
+    verb open a new clause (a list such as 'no numbness and tingling' has no verb)."""
+    for j in range(i, min(i + 4, len(doc))):
+        word = doc[j].lower_
+        if j > i and word in SUBJECT_VERBS:
+            return True
+        if doc[j].is_punct or word in NOT_A_SUBJECT:
+            return False
     return False
 
 

@@ -9,6 +9,8 @@ or is over.
 SENTENCE_END = {".", "?", "!", ";", ":", "...", "…"}
 CONTRAST = {"but", "however", "although", "though", "whereas", "except", "until", "till"}
 CLAUSE_JOINERS = {",", "and", "so", "because", "cos", "cause", "plus", "then", "or", "-", "—", "–"}
+# Verbs after a noun phrase that make it the subject of a new clause ("and X is ...").
+SUBJECT_VERBS = {"is", "are", "was", "were", "has", "keeps", "kept", "seems", "seem", "'s"}
 INTERJECTIONS = {
     "no",
     "yes",
