@@ -133,9 +133,7 @@ def _found_unless_after(
     )
 
 
-def _occurrences(
-    words: list[str], phrase: tuple[str, ...], start: int, end: int
-) -> Iterator[int]:
+def _occurrences(words: list[str], phrase: tuple[str, ...], start: int, end: int) -> Iterator[int]:
     """Every index in words[start:end] where `phrase` starts."""
     at = find_phrase(words, phrase, start, end)
     while at >= 0:
