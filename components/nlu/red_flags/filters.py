@@ -17,11 +17,13 @@ from components.nlu.red_flags.vocabulary import (
     BRIEF_WORDS,
     CONDITIONALS,
     CONTRAST,
+    DONE_TO,
     EMBEDDING_VERBS,
     FEARS,
     FIRST_PERSON,
     FUTURE_MODALS,
     GENERIC_SUBJECTS,
+    HAVING,
     HYPOTHETICAL_VERBS,
     KIN,
     MODALS,
@@ -30,10 +32,12 @@ from components.nlu.red_flags.vocabulary import (
     NEGATOR_LEMMAS,
     NEGATORS,
     NOT_WORDS,
+    OWNING_WINDOW,
     PERSONAL,
     POSSESSIVES,
     PRESENT_AFTER_MODAL,
     PROBABILITY_CUES,
+    RESOLVED_PRONOUNS,
     SELF_REPORT,
     SUBJECT_WALK_SKIP,
     SUPPOSED_WINDOW,
@@ -83,6 +87,8 @@ def find_subject(doc: Doc, start: int, clause_start: int) -> int | None:
 
 def is_information_only(doc: Doc, span: Span, structure: Structure) -> bool:
     """General or hypothetical mention, not a report of a current problem."""
+    if _next_sentence_owns_it(doc, structure, span.start):
+        return False
     if is_feared_or_supposed(doc, span, structure):
         return True
     if _in_conditional_list(doc, structure, structure.sentence_range(span.start)[0]):
@@ -92,6 +98,29 @@ def is_information_only(doc: Doc, span: Span, structure: Structure) -> bool:
     if subject is not None:
         return _subject_is_hypothetical(doc, subject, span.start, clause_start, clause_end)
     return _bare_mention_is_information(doc, span, structure)
+
+
+def _next_sentence_owns_it(doc: Doc, structure: Structure, i: int) -> bool:
+    """A question the next sentence makes a report: 'Can tightness of the chest be the
+    only sign? I've had this for a week now.'"""
+    _, end = structure.sentence_range(i)
+    if end >= len(doc):
+        return False
+    start, next_end = structure.sentence_range(end)
+    words = [doc[k].lower_ for k in range(start, min(next_end, start + OWNING_WINDOW))]
+    for k, word in enumerate(words):
+        if word == "i" and any(w in HAVING for w in words[k + 1 : k + 3]):
+            return any(
+                w in RESOLVED_PRONOUNS and not _is_done_to(words, j)
+                for j, w in enumerate(words[k + 2 : k + 5], start=k + 2)
+            )
+    return False
+
+
+def _is_done_to(words: list[str], j: int) -> bool:
+    """'I've had it done', 'I've had it twice before': the pronoun is a procedure, not
+    the symptom."""
+    return any(w in DONE_TO for w in words[j + 1 : j + 4])
 
 
 def _in_conditional_list(doc: Doc, structure: Structure, sentence_start: int) -> bool:

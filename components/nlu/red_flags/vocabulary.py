@@ -241,6 +241,13 @@ BECOMING = frozenset(
     "stiff red hot swollen".split()
 )
 RESOLVED_PRONOUNS = {"it", "that", "this", "they", "those", "which"}
+# "I've had this for a week": the sentence after a question that owns its symptom
+HAVING = {"have", "'ve", "ve", "got", "feel"}
+DONE_TO = {
+    "done", "removed", "checked", "tested", "treated", "injected", "once", "before", "twice",
+    "booked", "scheduled", "planned", "next", "tomorrow", "soon", "coming",
+}
+OWNING_WINDOW = 7
 
 # A story the writer says is over (with DISTANT_PAST): its past tense is then, not now.
 STORY_OVER = [
