@@ -21,6 +21,7 @@ from components.nlu.red_flags.vocabulary import (
     GENERIC_SUBJECTS,
     INTERJECTIONS,
     KIN,
+    NOT_A_SUBJECT,
     NOT_WORDS,
     PERSONAL,
     SENTENCE_END,
@@ -83,27 +84,6 @@ def _starts_clause(doc: Doc, i: int) -> bool:
     if previous in CLAUSE_JOINERS:
         return word in CLAUSE_STARTERS - AUXILIARIES - WH_WORDS or _subject_then_verb(doc, i)
     return False
-
-
-# words that end the search for "noun phrase + verb": the phrase would not be a subject
-NOT_A_SUBJECT = (
-    AUXILIARIES
-    | NOT_WORDS
-    | CLAUSE_JOINERS
-    | CLAUSE_STARTERS
-    | WH_WORDS
-    | {
-        "that",
-        "which",
-        "who",
-        "if",
-        "when",
-        "because",
-        "to",
-        "it",
-        "this",
-    }
-)
 
 
 def _subject_then_verb(doc: Doc, i: int) -> bool:

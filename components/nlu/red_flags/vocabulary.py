@@ -78,6 +78,11 @@ NOT_WORDS = {"n't", "nt", "not"}
 # "I might have an infection" speculates about now; "I might get one" is hypothetical.
 PRESENT_AFTER_MODAL = {"have", "'ve", "be", "been"} | NOT_WORDS
 DEMONSTRATIVES = {"it", "there", "this", "that", "these", "those"}
+# Words that end the search for "noun phrase + verb" after "and": the phrase would not
+# be the subject of a new clause.
+NOT_A_SUBJECT = AUXILIARIES | NOT_WORDS | CLAUSE_JOINERS | CLAUSE_STARTERS | WH_WORDS | {
+    "that", "which", "who", "if", "when", "because", "to", "it", "this",
+}
 THINKING = {
     "think",
     "thought",
