@@ -260,3 +260,17 @@ def test_a_list_after_a_conditional_is_not_a_report(
     matcher: RedFlagMatcher, text: str, tier: str
 ) -> None:
     assert matcher.assess(text).tier == tier, explain(matcher, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        ("if the pain clinic turns me away again i'll kill myself", CLEAR),
+        ("if they don't operate, I am going to end my life", CLEAR),
+        # a hypothetical: the rules give the crisis line; the learned classifier may
+        # raise it whole, which is safe
+        ("if I ever felt like that I would kill myself, I'd never cope", POSSIBLE),
+    ],
+)  # fmt: skip
+def test_a_threat_on_a_condition_counts(matcher: RedFlagMatcher, text: str, tier: str) -> None:
+    assert matcher.assess(text).tier == tier, explain(matcher, text)
