@@ -34,6 +34,7 @@ from components.nlu.red_flags.vocabulary import (
     RESOLVED_PRONOUNS,
     RESOLVED_WINDOW,
     STORY_NOW,
+    STORY_NOW_PHRASES,
     STORY_OVER,
     TRANSIENT_UNITS,
 )
@@ -171,6 +172,8 @@ def is_residual(doc: Doc, span: Span, structure: Structure, story_over: bool) ->
 
 def _says_now(words: list[str], start: int, end: int) -> bool:
     """A word of STORY_NOW in the sentence; "years ago now" does not bring it to now."""
+    if any(find_phrase(words, p, start, end) >= 0 for p in STORY_NOW_PHRASES):
+        return True
     return any(
         words[i] in STORY_NOW and not (words[i] == "now" and i > 0 and words[i - 1] == "ago")
         for i in range(start, end)

@@ -293,6 +293,12 @@ STORY_NOW = {
     "now", "today", "tonight", "yesterday", "currently", "lately", "recently", "worse",
     "worsening", "again", "since",
 }
+# Phrases that do the same: "two weeks ago", "but this time", "last night".
+STORY_NOW_PHRASES = [
+    ("this", "time"), ("this", "week"), ("this", "morning"), ("last", "night"),
+    ("last", "week"), ("the", "other", "day"), ("days", "ago"), ("weeks", "ago"),
+    ("day", "ago"), ("week", "ago"), ("hours", "ago"), ("few", "days"),
+]
 # Verbs and adverbs of the present: a clause with one of these is about now.
 PRESENT_MARKERS = {
     "am", "is", "are", "'m", "'re", "m", "re", "have", "has", "'ve", "ve", "do", "does",
