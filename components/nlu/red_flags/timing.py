@@ -171,7 +171,8 @@ def is_residual(doc: Doc, span: Span, structure: Structure, story_over: bool) ->
 
 
 def _says_now(words: list[str], start: int, end: int) -> bool:
-    """A word of STORY_NOW in the sentence; "years ago now" does not bring it to now."""
+    """A word of STORY_NOW or a phrase of STORY_NOW_PHRASES ("two weeks ago") in the
+    sentence; "years ago now" does not bring it to now."""
     if any(find_phrase(words, p, start, end) >= 0 for p in STORY_NOW_PHRASES):
         return True
     return any(
